@@ -1,0 +1,131 @@
+// Every way a flash can fail, as data: a cause code, the words a user reads, and what to do next.
+// The app and the CLI both print these; the README's troubleshooting section is built from this table.
+
+export type ErrorCode =
+  | 'hex-parse'
+  | 'image-empty'
+  | 'image-too-large'
+  | 'image-overlaps-bootloader'
+  | 'unknown-mcu'
+  | 'unknown-board'
+  | 'signature-mismatch'
+  | 'unknown-signature'
+  | 'no-bootloader'
+  | 'protocol-error'
+  | 'verify-failed'
+  | 'link-timeout'
+  | 'link-closed'
+  | 'port-busy'
+  | 'port-unreachable'
+  | 'aborted'
+  | 'bad-argument';
+
+interface ErrorText {
+  readonly title: string;
+  readonly hint: string;
+}
+
+export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
+  'hex-parse': {
+    title: 'The firmware file is not a valid Intel HEX file.',
+    hint: 'Re-export or re-download the .hex file; a file that was edited, truncated or saved as a web page fails here.',
+  },
+  'image-empty': {
+    title: 'The firmware file holds no data to write.',
+    hint: 'Pick the compiled firmware (.hex), not an empty or placeholder file.',
+  },
+  'image-too-large': {
+    title: 'The firmware is larger than the application space of this chip.',
+    hint: 'Check that the firmware was built for this board; disable features to make it smaller.',
+  },
+  'image-overlaps-bootloader': {
+    title: 'The firmware reaches into the bootloader area.',
+    hint: 'Use the build without bootloader (not "with_bootloader.hex"), or pick the board whose bootloader is smaller.',
+  },
+  'unknown-mcu': {
+    title: 'That microcontroller is not supported.',
+    hint: 'Choose one of the listed MCUs, or "Detect automatically".',
+  },
+  'unknown-board': {
+    title: 'That board preset does not exist.',
+    hint: 'Choose one of the listed boards, or give the MCU instead.',
+  },
+  'signature-mismatch': {
+    title: 'The chip on the board is not the one selected.',
+    hint: 'Select the board or MCU that matches the chip the board reported, and use firmware built for it.',
+  },
+  'unknown-signature': {
+    title: 'The board answered with a chip signature HexFlash does not know.',
+    hint: 'Check that the board is an AVR board with a serial bootloader; report the signature so it can be added.',
+  },
+  'no-bootloader': {
+    title: 'No bootloader answered.',
+    hint:
+      'Close any other program that holds the port (OctoPrint, Cura, PrusaSlicer, a serial monitor); check the board selection; ' +
+      'press the reset button just before flashing if auto-reset does not reach the chip; the board may have no bootloader (it then needs an ISP programmer).',
+  },
+  'protocol-error': {
+    title: 'The bootloader gave an answer that does not fit the protocol.',
+    hint: 'Retry; if it repeats, download the log and check the board selection and cable.',
+  },
+  'verify-failed': {
+    title: 'The flash memory does not hold what was written.',
+    hint: 'Flash again. If it fails at the same address, the chip or its bootloader may not erase that area.',
+  },
+  'link-timeout': {
+    title: 'The board stopped answering.',
+    hint: 'Check the USB cable and retry; a hub or long cable can drop data.',
+  },
+  'link-closed': {
+    title: 'The board was disconnected.',
+    hint: 'Plug it in again and retry. The bootloader is not touched by a flash, so the board can still be flashed.',
+  },
+  'port-busy': {
+    title: 'The serial port is in use by another program.',
+    hint: 'Close or disconnect it in OctoPrint, Cura, PrusaSlicer, the Arduino serial monitor or any other program, then retry.',
+  },
+  'port-unreachable': {
+    title: 'The serial port could not be reached.',
+    hint: 'Check the port name or address, and that the board or network bridge is powered and connected.',
+  },
+  aborted: {
+    title: 'Flashing was cancelled.',
+    hint: 'The port has been released. The board keeps its bootloader; flash again when ready.',
+  },
+  'bad-argument': {
+    title: 'An option is not valid.',
+    hint: 'See the usage text for the accepted values.',
+  },
+};
+
+/** A failure with a cause code. `message` holds the specifics; `hint` the next step. */
+export class FlashError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(`${ERROR_TEXT[code].title} ${detail}`.trim(), options);
+    this.name = 'FlashError';
+    this.code = code;
+    this.detail = detail;
+  }
+
+  get title(): string {
+    return ERROR_TEXT[this.code].title;
+  }
+
+  get hint(): string {
+    return ERROR_TEXT[this.code].hint;
+  }
+}
+
+export function isFlashError(e: unknown, code?: ErrorCode): e is FlashError {
+  return e instanceof FlashError && (code === undefined || e.code === code);
+}
+
+/** Turns anything thrown into a FlashError without losing the original. */
+export function toFlashError(e: unknown, fallback: ErrorCode = 'protocol-error'): FlashError {
+  if (e instanceof FlashError) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  return new FlashError(fallback, text, { cause: e });
+}

@@ -1,0 +1,34 @@
+// What a flash session reports while it runs: a discriminated union keyed on `state`.
+import type { ProtocolId } from './programmer.js';
+
+export interface FlashResult {
+  readonly protocol: ProtocolId;
+  readonly baud: number | null;
+  /** "1e 98 01" */
+  readonly signature: string;
+  readonly mcu: string;
+  readonly bytesWritten: number;
+  readonly bytesVerified: number;
+  readonly ms: { readonly connect: number; readonly write: number; readonly verify: number; readonly total: number };
+  readonly roundTrips: { readonly setup: number; readonly write: number; readonly verify: number };
+  readonly bytesToBoard: number;
+  readonly bytesFromBoard: number;
+  readonly warnings: readonly string[];
+}
+
+export type FlashPhase = 'resetting' | 'connecting' | 'writing' | 'verifying' | 'leaving';
+
+export type FlashEvent =
+  | { readonly state: 'resetting'; readonly attempt: number }
+  | { readonly state: 'connecting'; readonly protocol: ProtocolId; readonly baud: number | null; readonly attempt: number }
+  | {
+      readonly state: 'connected';
+      readonly protocol: ProtocolId;
+      readonly baud: number | null;
+      readonly signature: string;
+      readonly mcu: string;
+    }
+  | { readonly state: 'writing' | 'verifying'; readonly done: number; readonly total: number; readonly bytesPerSecond: number }
+  | { readonly state: 'leaving' }
+  | { readonly state: 'done'; readonly result: FlashResult }
+  | { readonly state: 'log'; readonly level: 'info' | 'debug'; readonly text: string };

@@ -1,0 +1,50 @@
+// The interface both protocol clients implement, so a session can drive either one.
+import type { ByteLink } from './link/byte-link.js';
+import type { AbortSignalLike, Clock } from './link/clock.js';
+
+export type ProtocolId = 'stk500v1' | 'stk500v2';
+export const PROTOCOL_IDS: readonly ProtocolId[] = ['stk500v2', 'stk500v1'];
+
+export type LogLevel = 'info' | 'debug';
+export interface Logger {
+  /** When false, clients skip building debug strings (keeps the per-page loop lean). */
+  readonly debug: boolean;
+  log(level: LogLevel, text: string): void;
+}
+
+export const SILENT: Logger = { debug: false, log: () => undefined };
+
+export interface LinkStats {
+  roundTrips: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+export interface ClientOptions {
+  readonly link: ByteLink;
+  readonly clock: Clock;
+  readonly signal?: AbortSignalLike;
+  readonly logger?: Logger;
+  /** Deadline for one command's answer once the bootloader is talking. */
+  readonly commandTimeoutMs?: number;
+}
+
+export interface FlashGeometry {
+  readonly pageBytes: number;
+  readonly flashBytes: number;
+}
+
+export interface Programmer {
+  readonly protocol: ProtocolId;
+  readonly stats: LinkStats;
+  /** One attempt to hear the bootloader within `timeoutMs`; resolves with what it said ("AVRISP_2"). */
+  probe(timeoutMs: number): Promise<string>;
+  readSignature(): Promise<Uint8Array>;
+  enterProgramming(): Promise<void>;
+  /** Writes `bytes[start, end)`; both page-aligned. `onPage` gets the bytes done so far. */
+  writeFlash(bytes: Uint8Array, start: number, end: number, geometry: FlashGeometry, onPage: (done: number) => void): Promise<void>;
+  /** Reads `[start, end)` page by page, handing each page to `onPage` (the buffer may be reused). */
+  readFlash(start: number, end: number, geometry: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void>;
+  /** Leaves the bootloader, which starts the application. */
+  leaveProgramming(): Promise<void>;
+}

@@ -1,0 +1,160 @@
+// STK500v1 client for optiboot and ATmegaBOOT (ATmega328p/168/1280/1284p), per AN2525.
+// Each page goes out as LOAD_ADDRESS + PROG_PAGE (or READ_PAGE) in one write, and both answers are
+// read together: one round trip per page. The bootloader answers LOAD_ADDRESS at once and stalls only
+// after PROG_PAGE's data is in, so nothing overflows its 2-byte UART buffer. If a pipelined page
+// fails anyway, the client re-synchronises and falls back to one command per round trip.
+import { FlashError } from '../errors.js';
+import { hexBytes } from '../link/hexdump.js';
+import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
+import * as K from './constants.js';
+
+const RETRIES = 3;
+
+export interface Stk500v1Options extends ClientOptions {
+  /** Send the address and the page command in one write (default true). */
+  readonly pipeline?: boolean;
+}
+
+export class Stk500v1Client implements Programmer {
+  readonly protocol = 'stk500v1' as const;
+  readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0 };
+  private readonly logger: Logger;
+  private readonly timeoutMs: number;
+  private pipeline: boolean;
+  private extendedByte = -1;
+
+  constructor(private readonly opts: Stk500v1Options) {
+    this.logger = opts.logger ?? SILENT;
+    this.timeoutMs = opts.commandTimeoutMs ?? 1000;
+    this.pipeline = opts.pipeline ?? true;
+  }
+
+  async probe(timeoutMs: number): Promise<string> {
+    await this.opts.link.drain();
+    await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0], timeoutMs);
+    return 'in sync';
+  }
+
+  async readSignature(): Promise<Uint8Array> {
+    const [reply] = await this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_READ_SIGN, K.Sync_CRC_EOP)], [3]));
+    return reply ?? new Uint8Array(3);
+  }
+
+  async enterProgramming(): Promise<void> {
+    await this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_ENTER_PROGMODE, K.Sync_CRC_EOP)], [0]));
+  }
+
+  async leaveProgramming(): Promise<void> {
+    await this.exchange([Uint8Array.of(K.Cmnd_STK_LEAVE_PROGMODE, K.Sync_CRC_EOP)], [0]);
+  }
+
+  async writeFlash(bytes: Uint8Array, start: number, end: number, g: FlashGeometry, onPage: (done: number) => void): Promise<void> {
+    const n = g.pageBytes;
+    const prog = new Uint8Array(n + 5);
+    prog.set([K.Cmnd_STK_PROG_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH]);
+    prog[n + 4] = K.Sync_CRC_EOP;
+    for (let address = start; address < end; address += n) {
+      prog.set(bytes.subarray(address, address + n), 4);
+      await this.retrying(() => this.addressed(address, g, prog, 0));
+      onPage(address + n - start);
+    }
+  }
+
+  async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
+    const n = g.pageBytes;
+    const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
+    for (let address = start; address < end; address += n) {
+      const data = await this.retrying(() => this.addressed(address, g, read, n));
+      onPage(address, data);
+    }
+  }
+
+  /** LOAD_ADDRESS (with the extended byte when it changes) followed by `command`; returns its payload. */
+  private async addressed(address: number, g: FlashGeometry, command: Uint8Array, payload: number): Promise<Uint8Array> {
+    const commands: Uint8Array[] = [];
+    const payloads: number[] = [];
+    const ext = address >>> 17;
+    if (g.flashBytes > 0x20000 && ext !== this.extendedByte) {
+      commands.push(Uint8Array.of(K.Cmnd_STK_UNIVERSAL, K.ISP_LOAD_EXTENDED_ADDRESS, 0x00, ext, 0x00, K.Sync_CRC_EOP));
+      payloads.push(1);
+    }
+    const word = (address >>> 1) & 0xffff;
+    commands.push(Uint8Array.of(K.Cmnd_STK_LOAD_ADDRESS, word & 0xff, word >> 8, K.Sync_CRC_EOP), command);
+    payloads.push(0, payload);
+    let replies: Uint8Array[];
+    if (this.pipeline) {
+      replies = await this.exchange(commands, payloads);
+    } else {
+      replies = [];
+      for (let i = 0; i < commands.length; i++) {
+        const [r] = await this.exchange([commands[i] ?? new Uint8Array(0)], [payloads[i] ?? 0]);
+        replies.push(r ?? new Uint8Array(0));
+      }
+    }
+    if (commands.length === 3) this.extendedByte = ext;
+    return replies[replies.length - 1] ?? new Uint8Array(0);
+  }
+
+  private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await op();
+      } catch (e) {
+        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt > RETRIES) throw e;
+        this.logger.log('info', `STK500v1: ${e.detail} Re-synchronising (attempt ${attempt} of ${RETRIES}).`);
+        if (this.pipeline) {
+          this.pipeline = false;
+          this.logger.log('info', 'STK500v1: sending one command per round trip from now on.');
+        }
+        await this.resync();
+      }
+    }
+  }
+
+  private async resync(): Promise<void> {
+    this.extendedByte = -1;
+    await this.opts.link.drain(30);
+    await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0]);
+  }
+
+  /**
+   * Writes all `commands` at once, then reads one answer per command: INSYNC, `payloads[i]` bytes, OK.
+   * Returns the payloads.
+   */
+  private async exchange(commands: Uint8Array[], payloads: number[], timeoutMs = this.timeoutMs): Promise<Uint8Array[]> {
+    const { link, signal } = this.opts;
+    const total = commands.reduce((s, c) => s + c.length, 0);
+    const out = commands.length === 1 && commands[0] ? commands[0] : new Uint8Array(total);
+    if (out !== commands[0]) {
+      let o = 0;
+      for (const c of commands) {
+        out.set(c, o);
+        o += c.length;
+      }
+    }
+    if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(out)}`);
+    this.stats.roundTrips++;
+    this.stats.bytesOut += out.length;
+    await link.write(out);
+    const replies: Uint8Array[] = [];
+    for (let i = 0; i < commands.length; i++) {
+      const size = (payloads[i] ?? 0) + 2;
+      const answer = await link.read(size, timeoutMs, signal).catch((e: unknown) => {
+        if (e instanceof FlashError && e.code === 'link-timeout') {
+          throw new FlashError('link-timeout', `No answer to command 0x${(commands[i]?.[0] ?? 0).toString(16)} within ${timeoutMs} ms.`);
+        }
+        throw e;
+      });
+      this.stats.bytesIn += answer.length;
+      if (this.logger.debug) this.logger.log('debug', `< ${hexBytes(answer)}`);
+      if (answer[0] !== K.Resp_STK_INSYNC || answer[size - 1] !== K.Resp_STK_OK) {
+        throw new FlashError(
+          'protocol-error',
+          `Answer ${hexBytes(answer)} to command 0x${(commands[i]?.[0] ?? 0).toString(16)} is out of sync (expected 14 … 10).`,
+        );
+      }
+      replies.push(answer.subarray(1, size - 1));
+    }
+    return replies;
+  }
+}

@@ -1,0 +1,12 @@
+// Vitest: unit and emulator-backed protocol tests under test/ (browser tests run separately, see scripts/test.sh).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
