@@ -25,7 +25,7 @@ function wiring(opts: { corruptReply?: number } = {}) {
       body[n + 2] = 0;
     } else body = Uint8Array.of(cmd, 0x00);
     const out = encodeFrame(f.sequence, body);
-    if (opts.corruptReply === i) out[out.length - 1] ^= 0xff;
+    if (opts.corruptReply === i) out[out.length - 1] = (out[out.length - 1] ?? 0) ^ 0xff;
     return out;
   });
   return { ...s, bodies };

@@ -47,7 +47,7 @@ describe('FrameDecoder', () => {
 
   it('reports a bad checksum instead of a frame, then recovers', () => {
     const bad = reply.slice();
-    bad[bad.length - 1] ^= 0x01;
+    bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0x01;
     const d = new FrameDecoder();
     expect(d.push(bad)).toEqual([{ kind: 'bad-checksum', sequence: 3 }]);
     expect(d.push(reply)[0]).toMatchObject({ kind: 'frame' });
