@@ -4,6 +4,7 @@ import { BOARD_IDS, isBoardId } from '../core/boards.js';
 import { isMcuId, MCU_IDS } from '../core/devices.js';
 import { FlashError } from '../core/errors.js';
 import type { ProtocolId } from '../core/programmer.js';
+import { parseNetPort } from '../transports/tcp.js';
 
 export const USAGE = `Usage:
   hexflash flash FILE --port net:HOST:PORT [--protocol auto|stk500v1|stk500v2] [--baud N]
@@ -60,6 +61,7 @@ export function parseFlashCommand(argv: readonly string[]): FlashCommand {
   const file = positionals[1];
   if (!file || positionals.length > 2) throw bad('Give exactly one firmware FILE after "flash".');
   if (!values.port) throw bad('--port is required, e.g. --port net:127.0.0.1:7000.');
+  parseNetPort(values.port);
   const protocol = values.protocol;
   if (protocol !== 'auto' && protocol !== 'stk500v1' && protocol !== 'stk500v2') {
     throw bad(`--protocol "${protocol}" is not one of auto, stk500v1, stk500v2.`);

@@ -102,7 +102,7 @@ export const BOARDS = {
     mcu: 'atmega1284p',
     protocol: 'stk500v1',
     baud: 57600,
-    bootloaderBytes: 4096,
+    bootloaderBytes: 2048,
     bootloader: 'ATmegaBOOT (Sanguino)',
     reset: 'arduino',
   },
@@ -135,6 +135,6 @@ export const DEFAULT_BOOTLOADER_BYTES: Readonly<Record<McuId, Readonly<Record<Pr
   atmega328p: { stk500v1: 512, stk500v2: 2048 },
   atmega644p: { stk500v1: 4096, stk500v2: 8192 },
   atmega1280: { stk500v1: 4096, stk500v2: 8192 },
-  atmega1284p: { stk500v1: 4096, stk500v2: 8192 },
+  atmega1284p: { stk500v1: 2048, stk500v2: 8192 },
   atmega2560: { stk500v1: 4096, stk500v2: 8192 },
 };

@@ -63,7 +63,7 @@ export interface Detected {
 
 export async function detectBootloader(o: DetectOptions): Promise<Detected> {
   const { link } = o;
-  const tried: string[] = [];
+  const tried = new Set<string>();
   const rounds = o.candidates.length === 1 ? (o.rounds ?? 3) : 1;
   const seen = new Set<string>();
   let attempt = 0;
@@ -89,8 +89,8 @@ export async function detectBootloader(o: DetectOptions): Promise<Detected> {
           o.logger.log('info', `${c.protocol.toUpperCase()} at ${baud ?? 'bridge'} baud: ${e instanceof FlashError ? e.detail : ''}`);
         }
       }
-      tried.push(`${c.protocol.toUpperCase()} at ${baud === null ? 'the bridge rate' : `${baud} baud`}`);
+      tried.add(`${c.protocol.toUpperCase()} at ${baud === null ? 'the bridge rate' : `${baud} baud`}`);
     }
   }
-  throw new FlashError('no-bootloader', `Tried ${tried.join(', ')}${rounds > 1 ? ` (${rounds} resets each)` : ''}.`);
+  throw new FlashError('no-bootloader', `Tried ${[...tried].join(', ')}${rounds > 1 ? ` (${rounds} resets each)` : ''}.`);
 }

@@ -1,0 +1,55 @@
+// Starts an emulated board with its real bootloader behind a TCP listener, so a user, avrdude,
+// the CLI or a benchmark can connect: npm run emulate -- --mcu atmega2560 --port 7000
+import { parseArgs } from 'node:util';
+import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
+import { BOOTLOADER_IDS, loadBootloader, type BootloaderId } from './bootloaders.js';
+import { EmulatedBoard } from './board.js';
+import { startTcpBridge } from './tcp-bridge.js';
+
+const BY_MCU: Record<string, BootloaderId> = {
+  atmega2560: 'stk500v2-atmega2560',
+  atmega328p: 'optiboot-atmega328p',
+  atmega1280: 'atmegaboot-atmega1280',
+  atmega1284p: 'atmegaboot-atmega1284p',
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      mcu: { type: 'string', default: 'atmega2560' },
+      bootloader: { type: 'string' },
+      port: { type: 'string', default: '7000' },
+      speed: { type: 'string', default: 'realtime' },
+      'latency-ms': { type: 'string', default: '0' },
+      'no-bootloader': { type: 'boolean', default: false },
+    },
+  });
+  const id = (values.bootloader ?? BY_MCU[values.mcu]) as BootloaderId | undefined;
+  if (!id || !BOOTLOADER_IDS.includes(id)) {
+    throw new Error(`--mcu must be one of ${Object.keys(BY_MCU).join(', ')} (or --bootloader one of ${BOOTLOADER_IDS.join(', ')})`);
+  }
+  const speed = values.speed;
+  if (speed !== 'realtime' && speed !== 'adaptive' && speed !== 'fast') throw new Error('--speed must be realtime, adaptive or fast');
+  const info = await loadBootloader(id);
+  const board = new EmulatedBoard({
+    mcu: info.mcu,
+    bootloader: values['no-bootloader'] ? null : { bytes: parseIntelHex(info.hexText).bytes, start: info.start },
+    speed,
+    latencyMs: Number(values['latency-ms']),
+  });
+  board.start();
+  const bridge = await startTcpBridge(board, { host: '127.0.0.1', port: Number(values.port), baud: info.baud });
+  process.stdout.write(
+    `Emulated ${info.mcu} (${values['no-bootloader'] ? 'no bootloader' : info.origin}, ${info.protocol.toUpperCase()} ${info.baud} baud) on net:127.0.0.1:${bridge.port}\n`,
+  );
+  const stop = (): void => {
+    void bridge.close().then(() => board.stop()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
