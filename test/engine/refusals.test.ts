@@ -95,7 +95,7 @@ describe('when no bootloader answers', () => {
     const port = new EmulatedSerialPort(board);
     const link = await openWebSerialLink(port as unknown as SerialPort, { baud: 115200 });
     const t0 = performance.now();
-    const err = await flashFirmware({ image: imageFromSegments([{ address: 0, data: randomBytes(256, 5) }]), protocol: 'auto' }, { link, clock: systemClock }).catch(
+    const err = await flashFirmware({ image: imageFromSegments([{ address: 0, data: randomBytes(256, 5) }]), protocol: 'auto' }, { link, clock: systemClock }).then(() => new FlashError('protocol-error', 'unexpected success'), 
       (e: unknown) => e as FlashError,
     );
     const ms = performance.now() - t0;

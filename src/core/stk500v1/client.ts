@@ -54,7 +54,9 @@ export class Stk500v1Client implements Programmer {
     prog.set([K.Cmnd_STK_PROG_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH]);
     prog[n + 4] = K.Sync_CRC_EOP;
     for (let address = start; address < end; address += n) {
-      prog.set(bytes.subarray(address, address + n), 4);
+      const data = bytes.subarray(address, address + n);
+      if (data.length < n) prog.fill(0xff, 4, n + 4);
+      prog.set(data, 4);
       await this.retrying(() => this.addressed(address, g, prog, 0));
       onPage(address + n - start);
     }

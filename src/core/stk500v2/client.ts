@@ -70,7 +70,9 @@ export class Stk500v2Client implements Programmer {
     body.set([K.PROGRAM_MODE_PAGE_WRITE, 0x0a, 0x40, 0x4c, 0x20, 0x00, 0x00], 3);
     let addressValid = false;
     for (let address = start; address < end; address += block) {
-      body.set(bytes.subarray(address, address + block), 10);
+      const data = bytes.subarray(address, address + block);
+      if (data.length < block) body.fill(0xff, 10);
+      body.set(data, 10);
       await this.retrying(async () => {
         if (!addressValid) await this.loadAddress(address, g);
         addressValid = false;

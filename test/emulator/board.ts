@@ -1,0 +1,372 @@
+// An emulated AVR board running a real bootloader: avr8js CPU, timers and watchdog, plus what it
+// lacks (spm.ts), an honest UART receiver (2-byte FIFO + shift register, bytes lost on overrun,
+// 10 bit times per byte, garbled when the host's baud differs), the avr8js UCSRnA flag bug
+// worked around, a DTR/RTS auto-reset, and a USB-adapter latency model. Runs in Node and browsers.
+import { AVRTimer, AVRUSART, AVRWatchdog, CPU, avrInstruction, timer0Config, timer1Config, timer2Config, usart0Config, watchdogConfig } from 'avr8js';
+import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName } from './mcus.js';
+import { SpmUnit } from './spm.js';
+
+export type Speed = 'realtime' | 'adaptive' | 'fast';
+
+export interface BoardOptions {
+  readonly mcu: EmulatedMcuName;
+  /** The bootloader, dense from address 0, and the byte address BOOTRST points to. Null: no bootloader. */
+  readonly bootloader: { readonly bytes: Uint8Array; readonly start: number } | null;
+  readonly speed?: Speed;
+  readonly clockHz?: number;
+  readonly pageEraseMs?: number;
+  readonly pageWriteMs?: number;
+  /** Delay a USB-serial adapter adds to each transfer, in each direction. */
+  readonly latencyMs?: number;
+  /** Application bytes placed in flash from address 0. */
+  readonly application?: Uint8Array;
+}
+
+const UCSRA_RXC = 0x80;
+const UCSRA_UDRE = 0x20;
+const UCSRA_DOR = 0x08;
+const UCSRB_RXEN = 0x10;
+/** Bytes the receiver holds: two in the FIFO and one finished in the shift register. */
+const RX_CAPACITY = 3;
+/** Cycles run between two looks at the wall clock and the event loop. */
+const SLICE_CYCLES = 160_000;
+
+interface RxByte {
+  readonly value: number;
+  readonly doneAt: number;
+  readonly hostBaud: number;
+}
+
+interface TxChunk {
+  readonly bytes: number[];
+  readonly deliverAt: number;
+  readonly closesAt: number;
+}
+
+/** Deterministic garbling for a byte sampled at the wrong baud rate. */
+function garble(b: number): number {
+  return ((b * 0x9d) ^ 0x5a) & 0xff;
+}
+
+/** Yields to the event loop so host code, I/O and timers run between slices (setImmediate in Node). */
+const yieldNow: (fn: () => void) => void = (() => {
+  const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') return (fn: () => void) => void g.setImmediate?.(fn);
+  if (typeof MessageChannel === 'undefined') return (fn: () => void) => void setTimeout(fn, 0);
+  const ch = new MessageChannel();
+  const queue: (() => void)[] = [];
+  ch.port1.onmessage = () => queue.shift()?.();
+  return (fn: () => void) => {
+    queue.push(fn);
+    ch.port2.postMessage(0);
+  };
+})();
+
+export class EmulatedBoard {
+  readonly flash: Uint8Array;
+  readonly mcu: EmulatedMcuName;
+  readonly clockHz: number;
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0 };
+  onHostData: ((bytes: Uint8Array) => void) | null = null;
+  latencyMs: number;
+
+  private readonly words: Uint16Array;
+  private readonly bootStart: number;
+  private readonly speed: Speed;
+  private readonly spm: SpmUnit;
+  private cpu!: CPU;
+  private usart!: AVRUSART;
+  private rxFifo: number[] = [];
+  private rxWire: RxByte[] = [];
+  private rxLineFreeAt = 0;
+  private txChunks: TxChunk[] = [];
+  private outbox: number[] = [];
+  private haltUntil = 0;
+  private pendingReset = 0;
+  private running = false;
+  private stopped: Promise<void> = Promise.resolve();
+  private wallBase = 0;
+  private cycleBase = 0;
+  private signals = { dtr: false, rts: false };
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly opts: BoardOptions) {
+    const m = EMULATED_MCUS[opts.mcu];
+    this.mcu = opts.mcu;
+    this.clockHz = opts.clockHz ?? 16_000_000;
+    this.speed = opts.speed ?? 'realtime';
+    this.latencyMs = opts.latencyMs ?? 0;
+    this.words = new Uint16Array(m.flashBytes / 2);
+    this.flash = new Uint8Array(this.words.buffer);
+    this.flash.fill(0xff);
+    if (opts.application) this.flash.set(opts.application.subarray(0, m.flashBytes));
+    this.bootStart = opts.bootloader?.start ?? m.flashBytes;
+    if (opts.bootloader) this.flash.set(opts.bootloader.bytes.subarray(opts.bootloader.start, m.flashBytes), opts.bootloader.start);
+    this.spm = new SpmUnit({ flash: this.flash, pageBytes: m.pageBytes, nrwwStart: m.nrwwStart, bootStart: this.bootStart, cyclesPerMs: this.clockHz / 1000 });
+    this.spm.eraseMs = opts.pageEraseMs ?? 4;
+    this.spm.writeMs = opts.pageWriteMs ?? 4;
+    this.powerOn(MCUSR_PORF);
+  }
+
+  get cycles(): number {
+    return this.cpu.cycles;
+  }
+
+  /** The baud rate the firmware configured (0 while the UART is off). */
+  get mcuBaud(): number {
+    return this.usart.rxEnable ? this.usart.baudRate : 0;
+  }
+
+  /** External reset (the RESET pin), as the auto-reset capacitor or a bridge's reset does. */
+  reset(): void {
+    this.pendingReset = MCUSR_EXTRF;
+    if (!this.running) this.applyReset();
+  }
+
+  /** DTR/RTS from the host; a deasserted-to-asserted edge on either line resets the MCU. */
+  setSignals(s: { dataTerminalReady?: boolean; requestToSend?: boolean }): void {
+    const dtr = s.dataTerminalReady ?? this.signals.dtr;
+    const rts = s.requestToSend ?? this.signals.rts;
+    if ((dtr && !this.signals.dtr) || (rts && !this.signals.rts)) this.reset();
+    this.signals = { dtr, rts };
+  }
+
+  /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
+  hostWrite(bytes: Uint8Array, hostBaud: number): void {
+    const charCycles = (this.clockHz * 10) / hostBaud;
+    let t = Math.max(this.cpu.cycles + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt);
+    for (const value of bytes) {
+      t += charCycles;
+      this.rxWire.push({ value, doneAt: t, hostBaud });
+    }
+    this.rxLineFreeAt = t;
+    this.stats.bytesToMcu += bytes.length;
+    this.lastHostBaud = hostBaud;
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.rebase();
+    this.stopped = new Promise<void>((resolve) => {
+      const step = (): void => {
+        if (!this.running) {
+          resolve();
+          return;
+        }
+        const wait = this.step();
+        if (wait > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          this.wake = () => {
+            this.wake = null;
+            clearTimeout(timer);
+            yieldNow(step);
+          };
+          timer = setTimeout(() => this.wake?.(), wait);
+        } else yieldNow(step);
+      };
+      yieldNow(step);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.stopped;
+  }
+
+  /** Runs one slice; returns how long to sleep before the next (0: go on at once). */
+  private step(): number {
+    const perMs = this.clockHz / 1000;
+    const busy = this.isBusy();
+    if (this.speed === 'fast' || (this.speed === 'adaptive' && busy)) {
+      this.run(this.cpu.cycles + SLICE_CYCLES);
+      this.rebase();
+      return 0;
+    }
+    const target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
+    if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
+    this.run(Math.min(target, this.cpu.cycles + SLICE_CYCLES * 4));
+    return 0;
+  }
+
+  private rebase(): void {
+    this.wallBase = performance.now();
+    this.cycleBase = this.cpu.cycles;
+  }
+
+  private isBusy(): boolean {
+    return this.rxWire.length > 0 || this.txChunks.length > 0 || this.spm.busyUntil > this.cpu.cycles;
+  }
+
+  private nextEvent(): number {
+    let next = Infinity;
+    const rx = this.rxWire[0];
+    if (rx) next = rx.doneAt;
+    const tx = this.txChunks[0];
+    if (tx && tx.deliverAt < next) next = tx.deliverAt;
+    if (this.spm.busyUntil && this.spm.busyUntil < next) next = this.spm.busyUntil;
+    return next;
+  }
+
+  private run(target: number): void {
+    const cpu = this.cpu;
+    const words = this.words;
+    const wrap = words.length;
+    let nextEvent = this.nextEvent();
+    while (cpu.cycles < target) {
+      if (this.pendingReset) {
+        this.applyReset();
+        break;
+      }
+      if (this.haltUntil > cpu.cycles) {
+        const ev = (cpu as unknown as { nextClockEvent: { cycles: number } | null }).nextClockEvent?.cycles ?? Infinity;
+        cpu.cycles = Math.min(this.haltUntil, target, nextEvent, Math.max(ev, cpu.cycles + 1));
+        cpu.tick();
+      } else {
+        if (cpu.pc >= wrap) cpu.pc -= wrap;
+        const op = words[cpu.pc];
+        if (op === 0x95e8 || op === 0x95f8) this.doSpm(op);
+        else avrInstruction(cpu);
+        cpu.tick();
+      }
+      if (cpu.cycles >= nextEvent) {
+        this.service();
+        nextEvent = this.nextEvent();
+      }
+    }
+    if (this.pendingReset) this.applyReset();
+    this.flushOutbox();
+  }
+
+  private doSpm(op: number): void {
+    const cpu = this.cpu;
+    const d = cpu.data;
+    const z = ((EMULATED_MCUS[this.mcu].hasRampz ? d[REG.RAMPZ] ?? 0 : 0) << 16) | ((d[31] ?? 0) << 8) | (d[30] ?? 0);
+    const word = ((d[1] ?? 0) << 8) | (d[0] ?? 0);
+    const r = this.spm.execute(z, word, cpu.pc * 2, cpu.cycles);
+    if (op === 0x95f8) {
+      const zn = (((d[31] ?? 0) << 8) | (d[30] ?? 0)) + 2;
+      d[30] = zn & 0xff;
+      d[31] = (zn >> 8) & 0xff;
+    }
+    cpu.pc += 1;
+    cpu.cycles += 1;
+    if (r.halt) this.haltUntil = r.busyUntil;
+  }
+
+  /** Moves time-driven things along: finished SPM, received bytes, output due at the host. */
+  private service(): void {
+    const now = this.cpu.cycles;
+    if (this.spm.busyUntil && this.spm.busyUntil <= now) this.spm.finish();
+    while (this.rxWire.length > 0 && (this.rxWire[0]?.doneAt ?? Infinity) <= now) {
+      const b = this.rxWire.shift();
+      if (b) this.receive(b);
+    }
+    while (this.txChunks.length > 0 && (this.txChunks[0]?.deliverAt ?? Infinity) <= now) {
+      this.outbox.push(...(this.txChunks.shift()?.bytes ?? []));
+    }
+  }
+
+  /** Hands the host what arrived during the slice, in one chunk. */
+  private flushOutbox(): void {
+    if (this.outbox.length === 0) return;
+    const bytes = Uint8Array.from(this.outbox);
+    this.outbox = [];
+    this.onHostData?.(bytes);
+  }
+
+  private baudMismatch(hostBaud: number): boolean {
+    const mcu = this.usart.baudRate;
+    return Math.abs(hostBaud - mcu) / mcu > 0.04;
+  }
+
+  private receive(b: RxByte): void {
+    const d = this.cpu.data;
+    const ucsrb = d[usart0Config.UCSRB] ?? 0;
+    if (!(ucsrb & UCSRB_RXEN) || this.rxFifo.length >= RX_CAPACITY) {
+      this.stats.bytesLost++;
+      if (ucsrb & UCSRB_RXEN) d[usart0Config.UCSRA] = (d[usart0Config.UCSRA] ?? 0) | UCSRA_DOR;
+      return;
+    }
+    this.rxFifo.push(this.baudMismatch(b.hostBaud) ? garble(b.value) : b.value);
+    d[usart0Config.UCSRA] = (d[usart0Config.UCSRA] ?? 0) | UCSRA_RXC;
+  }
+
+  private transmit(value: number): void {
+    const perMs = this.clockHz / 1000;
+    const sentAt = this.cpu.cycles + 10 * (this.clockHz / this.usart.baudRate);
+    const hostBaud = this.hostBaud;
+    const byte = hostBaud && this.baudMismatch(hostBaud) ? garble(value) : value;
+    this.stats.bytesFromMcu++;
+    const last = this.txChunks[this.txChunks.length - 1];
+    if (last && sentAt <= last.closesAt) {
+      last.bytes.push(byte);
+      return;
+    }
+    const latency = this.latencyMs * perMs;
+    // With no latency a chunk is what arrives within a millisecond (what a USB frame carries).
+    this.txChunks.push({ bytes: [byte], deliverAt: sentAt + latency, closesAt: sentAt + (latency > 0 ? latency : 0) });
+  }
+
+  /** The host's baud, learnt from its last write; used to garble output at a mismatched rate. */
+  private get hostBaud(): number {
+    return this.lastHostBaud;
+  }
+  private lastHostBaud = 0;
+
+  private applyReset(): void {
+    const flags = this.pendingReset || MCUSR_EXTRF;
+    this.pendingReset = 0;
+    this.powerOn(flags);
+  }
+
+  private powerOn(mcusr: number): void {
+    const m = EMULATED_MCUS[this.mcu];
+    const cycles = this.cpu?.cycles ?? 0;
+    const cpu = new CPU(this.words, m.dataBytes);
+    cpu.cycles = cycles;
+    new AVRTimer(cpu, timer0Config);
+    new AVRTimer(cpu, timer1Config);
+    new AVRTimer(cpu, timer2Config);
+    const usart = new AVRUSART(cpu, usart0Config, this.clockHz);
+    new AVRWatchdog(cpu, watchdogConfig, { frequency: this.clockHz } as never);
+    this.patchUart(cpu, usart);
+    cpu.writeHooks[REG.SPMCSR] = (value) => {
+      this.spm.write(value, cpu.cycles);
+      return true;
+    };
+    cpu.readHooks[REG.SPMCSR] = () => this.spm.spmcsr;
+    // avr8js's watchdog calls cpu.reset() itself; a real watchdog reset restarts at the boot vector.
+    cpu.reset = () => {
+      this.pendingReset = MCUSR_WDRF;
+    };
+    cpu.data[REG.MCUSR] = mcusr;
+    cpu.pc = this.bootStart < m.flashBytes ? this.bootStart / 2 : 0;
+    this.cpu = cpu;
+    this.usart = usart;
+    this.rxFifo = [];
+    this.haltUntil = 0;
+    if (this.spm.busyUntil) this.spm.finish();
+    this.stats.resets++;
+  }
+
+  private patchUart(cpu: CPU, usart: AVRUSART): void {
+    const { UCSRA, UDR } = usart0Config;
+    const writeUcsra = cpu.writeHooks[UCSRA];
+    // avr8js 0.21 clears the read-only RXC/UDRE flags on any UCSRnA write; keep them.
+    cpu.writeHooks[UCSRA] = (value, old, addr, mask) => {
+      const keep = (cpu.data[UCSRA] ?? 0) & (UCSRA_RXC | UCSRA_UDRE);
+      const r = writeUcsra ? writeUcsra(value, old, addr, mask) : false;
+      cpu.data[UCSRA] = ((cpu.data[UCSRA] ?? 0) & ~UCSRA_DOR) | keep;
+      return r;
+    };
+    cpu.readHooks[UDR] = () => {
+      const v = this.rxFifo.shift() ?? 0;
+      if (this.rxFifo.length === 0) cpu.data[UCSRA] = (cpu.data[UCSRA] ?? 0) & ~(UCSRA_RXC | UCSRA_DOR);
+      return v;
+    };
+    usart.onByteTransmit = (value) => this.transmit(value);
+  }
+}
