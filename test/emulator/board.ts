@@ -234,6 +234,8 @@ export class EmulatedBoard {
       if (cpu.cycles >= nextEvent) {
         this.service();
         nextEvent = this.nextEvent();
+        // A complete answer and nothing more on the way: hand it over now, the host is waiting.
+        if (this.outbox.length > 0 && this.txChunks.length === 0 && this.rxWire.length === 0) break;
       }
     }
     if (this.pendingReset) this.applyReset();

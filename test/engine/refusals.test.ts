@@ -104,7 +104,7 @@ describe('when no bootloader answers', () => {
     expect(ms).toBeLessThan(10_000);
     expect(err.code).toBe('no-bootloader');
     expect(err.message).toContain('Tried STK500V2 at 115200 baud, STK500V1 at 115200 baud, STK500V1 at 57600 baud');
-    expect(err.hint).toMatch(/another program.*OctoPrint/);
+    expect(err.hint).toMatch(/other program that holds the port \(OctoPrint/);
     expect(err.hint).toMatch(/reset/);
     expect(port.readable).toBeNull();
     expect(port.writable).toBeNull();

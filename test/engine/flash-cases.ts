@@ -1,4 +1,4 @@
-// The engine against real bootloaders: each bench board is flashed through the core and the real
+// Shared by test/engine/flash-*.test.ts. The engine against real bootloaders: each bench board is flashed through the core and the real
 // Web Serial adapter, and the emulated flash must equal the image byte for byte (0xFF in gaps and
 // above, the bootloader untouched), with the protocol given and with protocol auto.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,17 +12,10 @@ import type { BootloaderId } from '../emulator/bootloaders.js';
 import { startBench, type BenchBoard } from '../helpers/bench-board.js';
 import { randomBytes } from '../helpers/random.js';
 
-interface BenchCase {
+export interface BenchCase {
   readonly bootloader: BootloaderId;
   readonly board: BoardId;
 }
-
-const CASES: readonly BenchCase[] = [
-  { bootloader: 'stk500v2-atmega2560', board: 'arduino-mega2560' },
-  { bootloader: 'optiboot-atmega328p', board: 'arduino-uno' },
-  { bootloader: 'atmegaboot-atmega1280', board: 'arduino-mega1280' },
-  { bootloader: 'atmegaboot-atmega1284p', board: 'anet-a8' },
-];
 
 function images(c: BenchCase): Record<string, FirmwareImage> {
   const b = BOARDS[c.board];
@@ -64,13 +57,12 @@ function expectFlashEquals(bench: BenchBoard, image: FirmwareImage): void {
   expect(firstDiff, `first difference at 0x${firstDiff.toString(16)}`).toBe(-1);
 }
 
-let bench: BenchBoard | undefined;
-afterEach(async () => {
-  await bench?.stop();
-  bench = undefined;
-});
-
-for (const c of CASES) {
+export function defineFlashTests(c: BenchCase): void {
+  let bench: BenchBoard | undefined;
+  afterEach(async () => {
+    await bench?.stop();
+    bench = undefined;
+  });
   describe(`${c.board} with ${c.bootloader}`, () => {
     for (const [name, image] of Object.entries(images(c))) {
       for (const protocol of ['given', 'auto'] as const) {

@@ -1,0 +1,63 @@
+// The real avrdude (Debian) flashes and verifies the emulated 2560 and 328p through the TCP bridge:
+// this checks the emulator against the reference client. HexFlash then flashes the same image on a
+// fresh board, and both leave the same flash.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { imageFromSegments } from '../../src/core/hex/binary.js';
+import { parseIntelHex, toIntelHex } from '../../src/core/hex/intel-hex.js';
+import { flashFirmware } from '../../src/core/session.js';
+import { openTcpLink } from '../../src/transports/tcp.js';
+import { systemClock } from '../../src/transports/system-clock.js';
+import { avrdudeArgs, runAvrdude } from '../bench/avrdude.js';
+import { randomBytes } from '../helpers/random.js';
+import { EmulatedBoard } from './board.js';
+import { loadBootloader, type BootloaderId } from './bootloaders.js';
+import { startTcpBridge } from './tcp-bridge.js';
+
+async function onBoard<T>(id: BootloaderId, run: (port: number, board: EmulatedBoard) => Promise<T>): Promise<T> {
+  const info = await loadBootloader(id);
+  const board = new EmulatedBoard({ mcu: info.mcu, bootloader: { bytes: parseIntelHex(info.hexText).bytes, start: info.start }, speed: 'adaptive' });
+  board.start();
+  const bridge = await startTcpBridge(board, { port: 0, baud: info.baud });
+  try {
+    return await run(bridge.port, board);
+  } finally {
+    await bridge.close();
+    await board.stop();
+  }
+}
+
+const CASES = [
+  { id: 'stk500v2-atmega2560' as const, part: 'm2560', protocol: 'stk500v2' as const, board: 'arduino-mega2560', bytes: 100 * 1024 },
+  { id: 'optiboot-atmega328p' as const, part: 'm328p', protocol: 'stk500v1' as const, board: 'arduino-uno', bytes: 28 * 1024 },
+];
+
+describe('avrdude on the emulated boards', () => {
+  for (const c of CASES) {
+    it(`avrdude -c ${c.protocol === 'stk500v2' ? 'wiring' : 'arduino'} -p ${c.part} writes and verifies ${c.bytes / 1024} KB, and HexFlash leaves the same flash`, async () => {
+      const image = imageFromSegments([{ address: 0, data: randomBytes(c.bytes, 77) }]);
+      const file = join(mkdtempSync(join(tmpdir(), 'hexflash-avrdude-')), 'image.hex');
+      writeFileSync(file, toIntelHex(image));
+      const info = await loadBootloader(c.id);
+      const byAvrdude = await onBoard(c.id, async (port, board) => {
+        const r = await runAvrdude(avrdudeArgs(c.protocol, c.part, port, info.baud, file));
+        expect(r.output).toContain(`${c.bytes} bytes of flash verified`);
+        expect(r.ok).toBe(true);
+        return board.flash.slice();
+      });
+      const byHexFlash = await onBoard(c.id, async (port, board) => {
+        const link = await openTcpLink(`net:127.0.0.1:${port}`, systemClock);
+        try {
+          await flashFirmware({ image, board: c.board }, { link, clock: systemClock });
+        } finally {
+          await link.close();
+        }
+        return board.flash.slice();
+      });
+      expect(Buffer.compare(byAvrdude.subarray(0, image.end), image.bytes)).toBe(0);
+      expect(Buffer.compare(byAvrdude, byHexFlash)).toBe(0);
+    });
+  }
+});
