@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Emulator-backed files are CPU-bound and independent: use both cores of a 2-core machine.
+    maxWorkers: 2,
   },
 });

@@ -71,7 +71,7 @@ describe('hexflash CLI', () => {
 
   it('exits 1 with the parser words for a bad file', async () => {
     const bad = join(dir, 'bad.hex');
-    writeFileSync(bad, ':10000000FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00\n:00000001FF\n');
+    writeFileSync(bad, ':10000000FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF01\n:00000001FF\n');
     const r = await run(['flash', bad, '--port', `net:127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a valid Intel HEX file\. Line 1: checksum/);

@@ -27,7 +27,7 @@ function images(c: BenchCase): Record<string, FirmwareImage> {
     'image with gaps': imageFromSegments([
       { address: 0, data: randomBytes(300, 2) },
       { address: d.pageBytes * 5 + 7, data: randomBytes(d.pageBytes * 2, 3) },
-      { address: Math.floor(app / 2), data: randomBytes(1000, 4) },
+      { address: Math.floor(app / 4), data: randomBytes(1000, 4) },
     ]),
     'one-page image': imageFromSegments([{ address: 0, data: randomBytes(d.pageBytes, 5) }]),
   };
