@@ -1,0 +1,35 @@
+// The custom events components fire, typed in HTMLElementEventMap. All bubble and cross shadow
+// roots (composed), so <hexflash-app> listens once at the top.
+import type { BoardChoice } from '../app/board-choice.js';
+
+export type RecentAction =
+  | { readonly action: 'flash' | 'load' | 'delete'; readonly sha256: string }
+  | { readonly action: 'rename'; readonly sha256: string; readonly name: string };
+
+export interface UiEventDetails {
+  /** A file was picked, dropped or opened. */
+  'firmware-file': File;
+  /** A URL was submitted for download. */
+  'firmware-url': string;
+  'board-change': BoardChoice;
+  'recent-action': RecentAction;
+  'log-verbose': boolean;
+  'log-clear': undefined;
+  'update-apply': undefined;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'firmware-file': CustomEvent<File>;
+    'firmware-url': CustomEvent<string>;
+    'board-change': CustomEvent<BoardChoice>;
+    'recent-action': CustomEvent<RecentAction>;
+    'log-verbose': CustomEvent<boolean>;
+    'log-clear': CustomEvent<undefined>;
+    'update-apply': CustomEvent<undefined>;
+  }
+}
+
+export function fire<K extends keyof UiEventDetails>(from: EventTarget, type: K, detail: UiEventDetails[K]): void {
+  from.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+}
