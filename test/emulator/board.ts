@@ -134,7 +134,7 @@ export class EmulatedBoard {
   /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     const charCycles = (this.clockHz * 10) / hostBaud;
-    let t = Math.max(this.cpu.cycles + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt);
+    let t = Math.max(this.nowCycles() + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt);
     for (const value of bytes) {
       t += charCycles;
       this.rxWire.push({ value, doneAt: t, hostBaud });
@@ -189,6 +189,15 @@ export class EmulatedBoard {
     if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
     this.run(Math.min(target, this.cpu.cycles + SLICE_CYCLES * 4));
     return 0;
+  }
+
+  /**
+   * The emulated 'now' for an event from outside: in real time the wall clock's cycle, even while
+   * the CPU loop lags behind it, so a late loop never makes bytes arrive earlier than they were sent.
+   */
+  private nowCycles(): number {
+    if (!this.running || this.speed === 'fast') return this.cpu.cycles;
+    return Math.max(this.cpu.cycles, this.cycleBase + (performance.now() - this.wallBase) * (this.clockHz / 1000));
   }
 
   private rebase(): void {
