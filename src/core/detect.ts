@@ -23,9 +23,13 @@ export const AUTO_CANDIDATES: readonly Candidate[] = [
 
 export const DEFAULT_BAUD: Readonly<Record<ProtocolId, number>> = { stk500v2: 115200, stk500v1: 115200 };
 
-/** How long each protocol's bootloader may take to answer after reset (optiboot and ATmegaBOOT blink their LED first). */
-const FIRST_ANSWER_MS: Readonly<Record<ProtocolId, number>> = { stk500v2: 300, stk500v1: 1000 };
-const RETRY_ANSWER_MS = 250;
+/**
+ * How long each protocol's bootloader may take to answer after reset: optiboot blinks its LED for
+ * 375 ms and ATmegaBOOT for 200 ms before they read the UART; stk500boot answers at once. The
+ * margins cover a loaded host (a busy browser tab) as well.
+ */
+const FIRST_ANSWER_MS: Readonly<Record<ProtocolId, number>> = { stk500v2: 500, stk500v1: 1200 };
+const RETRY_ANSWER_MS = 400;
 
 export function candidatesFor(protocol: ProtocolId | 'auto', baud: number | undefined): Candidate[] {
   if (protocol === 'auto') {

@@ -1,5 +1,6 @@
-// Auto-reset sequences as data. A step string like "D0R0|W100|D1R1|W20" reads: DTR and RTS off,
-// wait 100 ms, DTR and RTS on (the capacitor on the board turns this edge into a reset pulse), wait 20 ms.
+// Auto-reset sequences as data. A step string like "D0R0|W100|D1R1|W70" reads: DTR and RTS off,
+// wait 100 ms, DTR and RTS on (the capacitor on the board turns this edge into a reset pulse), wait
+// 70 ms: Arduino fuses (SUT=11) hold the chip 65 ms after a reset, and bytes sent then are lost.
 import { FlashError } from './errors.js';
 import type { ByteLink, SerialSignals } from './link/byte-link.js';
 import { sleep, type AbortSignalLike, type Clock } from './link/clock.js';
@@ -8,9 +9,9 @@ export type ResetStep = { readonly signals: SerialSignals } | { readonly waitMs:
 
 export const RESET_SEQUENCES = {
   /** Classic Arduino auto-reset through DTR and RTS (Uno, Nano, Mega, RAMPS, Melzi, Anet). */
-  arduino: 'D0R0|W100|D1R1|W20',
+  arduino: 'D0R0|W100|D1R1|W70',
   /** For boards whose reset circuit needs a longer low phase (as avrdude's 250 ms). */
-  slow: 'D0R0|W250|D1R1|W50',
+  slow: 'D0R0|W250|D1R1|W100',
   /** No auto-reset: the user presses the reset button. */
   none: '',
 } as const;
@@ -36,7 +37,7 @@ export function parseResetSequence(text: string): ResetStep[] {
       consumed += 2;
     }
     if (consumed === 0 || consumed !== part.length) {
-      throw new FlashError('bad-argument', `Reset step "${raw}" is not understood; use D0/D1, R0/R1 and W<ms>, e.g. "D0R0|W100|D1R1|W20".`);
+      throw new FlashError('bad-argument', `Reset step "${raw}" is not understood; use D0/D1, R0/R1 and W<ms>, e.g. "D0R0|W100|D1R1|W70".`);
     }
     steps.push({ signals });
   }

@@ -16,6 +16,11 @@ export interface BoardOptions {
   readonly clockHz?: number;
   readonly pageEraseMs?: number;
   readonly pageWriteMs?: number;
+  /**
+   * Start-up time after a reset before the CPU runs (the SUT fuses; Arduino boards use 65 ms).
+   * The UART is off meanwhile, so bytes sent then are lost, as on a real board.
+   */
+  readonly startupMs?: number;
   /** Delay a USB-serial adapter adds to each transfer, in each direction. */
   readonly latencyMs?: number;
   /** Application bytes placed in flash from address 0. */
@@ -30,6 +35,8 @@ const UCSRB_RXEN = 0x10;
 const RX_CAPACITY = 3;
 /** Cycles run between two looks at the wall clock and the event loop. */
 const SLICE_CYCLES = 160_000;
+/** How far the real-time loop may trail the wall clock before emulated time is stretched instead. */
+const MAX_LAG_MS = 5;
 
 interface RxByte {
   readonly value: number;
@@ -185,9 +192,15 @@ export class EmulatedBoard {
       this.rebase();
       return 0;
     }
-    const target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
+    let target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
     if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
-    this.run(Math.min(target, this.cpu.cycles + SLICE_CYCLES * 4));
+    if (target - this.cpu.cycles > MAX_LAG_MS * perMs) {
+      // A starved host (CPU load) must not make the board catch up in a burst: emulated time stretches instead.
+      this.cycleBase = this.cpu.cycles + MAX_LAG_MS * perMs;
+      this.wallBase = performance.now();
+      target = this.cycleBase;
+    }
+    this.run(target);
     return 0;
   }
 
@@ -358,7 +371,7 @@ export class EmulatedBoard {
     this.cpu = cpu;
     this.usart = usart;
     this.rxFifo = [];
-    this.haltUntil = 0;
+    this.haltUntil = cycles + (this.opts.startupMs ?? 65) * (this.clockHz / 1000);
     if (this.spm.busyUntil) this.spm.finish();
     this.stats.resets++;
   }
