@@ -18,7 +18,8 @@ export interface BoardOptions {
   readonly pageWriteMs?: number;
   /**
    * Start-up time after a reset before the CPU runs (the SUT fuses; Arduino boards use 65 ms).
-   * The UART is off meanwhile, so bytes sent then are lost, as on a real board.
+   * The UART is off meanwhile, so bytes sent then are lost, as on a real board. Off by default:
+   * avrdude's arduino programmer over a net: port (no DTR) then needs luck with its sync timing.
    */
   readonly startupMs?: number;
   /** Delay a USB-serial adapter adds to each transfer, in each direction. */
@@ -371,7 +372,7 @@ export class EmulatedBoard {
     this.cpu = cpu;
     this.usart = usart;
     this.rxFifo = [];
-    this.haltUntil = cycles + (this.opts.startupMs ?? 65) * (this.clockHz / 1000);
+    this.haltUntil = cycles + (this.opts.startupMs ?? 0) * (this.clockHz / 1000);
     if (this.spm.busyUntil) this.spm.finish();
     this.stats.resets++;
   }
