@@ -47,8 +47,7 @@ interface RxByte {
 
 interface TxChunk {
   readonly bytes: number[];
-  readonly deliverAt: number;
-  readonly closesAt: number;
+  deliverAt: number;
 }
 
 /** Deterministic garbling for a byte sampled at the wrong baud rate. */
@@ -325,14 +324,16 @@ export class EmulatedBoard {
     const hostBaud = this.hostBaud;
     const byte = hostBaud && this.baudMismatch(hostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
+    const latency = this.latencyMs * perMs;
+    // Every byte reaches the host `latency` after it left the UART; bytes that leave before the
+    // pending chunk is delivered ride along with it (one USB transfer).
     const last = this.txChunks[this.txChunks.length - 1];
-    if (last && sentAt <= last.closesAt) {
+    if (last && sentAt <= last.deliverAt) {
       last.bytes.push(byte);
+      last.deliverAt = sentAt + latency;
       return;
     }
-    const latency = this.latencyMs * perMs;
-    // With no latency a chunk is what arrives within a millisecond (what a USB frame carries).
-    this.txChunks.push({ bytes: [byte], deliverAt: sentAt + latency, closesAt: sentAt + (latency > 0 ? latency : 0) });
+    this.txChunks.push({ bytes: [byte], deliverAt: sentAt + latency });
   }
 
   /** The host's baud, learnt from its last write; used to garble output at a mismatched rate. */
