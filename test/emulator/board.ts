@@ -321,8 +321,7 @@ export class EmulatedBoard {
   private transmit(value: number): void {
     const perMs = this.clockHz / 1000;
     const sentAt = this.cpu.cycles + 10 * (this.clockHz / this.usart.baudRate);
-    const hostBaud = this.hostBaud;
-    const byte = hostBaud && this.baudMismatch(hostBaud) ? garble(value) : value;
+    const byte = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
     const latency = this.latencyMs * perMs;
     // Every byte reaches the host `latency` after it left the UART; bytes that leave before the
@@ -336,10 +335,7 @@ export class EmulatedBoard {
     this.txChunks.push({ bytes: [byte], deliverAt: sentAt + latency });
   }
 
-  /** The host's baud, learnt from its last write; used to garble output at a mismatched rate. */
-  private get hostBaud(): number {
-    return this.lastHostBaud;
-  }
+  /** The host's baud, learnt from its last write; output is garbled when it mismatches the UART's. */
   private lastHostBaud = 0;
 
   private applyReset(): void {

@@ -56,7 +56,7 @@ export class SpmUnit {
     this.armedAt = -Infinity;
     if (!armed || pcByte < this.host.bootStart || cycles < this.busyUntil) {
       this.counts.refused++;
-      this.spmcsr &= ~0x3f | 0;
+      this.spmcsr &= ~0x3f;
       return { busyUntil: 0, halt: false };
     }
     const page = z & ~(this.host.pageBytes - 1) & (this.host.flash.length - 1);
