@@ -11,8 +11,12 @@ export interface WritePlan {
   readonly appBytes: number;
 }
 
-export function planWrite(image: FirmwareImage, device: Device, bootloaderBytes: number): WritePlan {
+export function assertNotEmpty(image: FirmwareImage): void {
   if (image.dataBytes === 0) throw new FlashError('image-empty', 'The file contains no data records.');
+}
+
+export function planWrite(image: FirmwareImage, device: Device, bootloaderBytes: number): WritePlan {
+  assertNotEmpty(image);
   const appBytes = device.flashBytes - bootloaderBytes;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   if (image.dataBytes > appBytes || image.end > device.flashBytes) {

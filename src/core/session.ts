@@ -7,7 +7,7 @@ import { deviceBySignature, DEVICES, formatSignature, isMcuId, type Device, type
 import { FlashError, toFlashError } from './errors.js';
 import type { FlashEvent, FlashResult } from './events.js';
 import type { FirmwareImage } from './hex/image.js';
-import { planWrite } from './image-check.js';
+import { assertNotEmpty, planWrite } from './image-check.js';
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 import type { Logger, ProtocolId } from './programmer.js';
@@ -70,12 +70,11 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const target = resolveTarget(req);
   const bootBytes = (d: McuId, p: ProtocolId): number =>
     req.bootloaderBytes ?? (target.board && target.board.mcu === d ? target.board.bootloaderBytes : DEFAULT_BOOTLOADER_BYTES[d][p]);
-  // Refuse what cannot fit before touching the port, when the chip is known.
+  // Refuse what cannot work before touching the port: an empty image, and one too big for a known chip.
+  assertNotEmpty(req.image);
   if (target.mcu) {
     const p = target.protocol === 'auto' ? 'stk500v1' : target.protocol;
     planWrite(req.image, DEVICES[target.mcu], bootBytes(target.mcu, p));
-  } else if (req.image.dataBytes === 0) {
-    planWrite(req.image, DEVICES.atmega2560, 0);
   }
   for (const w of req.image.warnings) logger.log('info', `Firmware file: ${w}`);
 
