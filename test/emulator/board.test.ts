@@ -34,13 +34,23 @@ describe('SpmUnit', () => {
   it('halts the CPU for an NRWW page, and refuses SPM from the application section or when not armed', () => {
     const { spm } = make();
     spm.write(PGERS | SPMEN, 0);
-    expect(spm.execute(0x7f00, 0, 0x7e10, 2).halt).toBe(true);
+    expect(spm.execute(0x7080, 0, 0x7e10, 2).halt).toBe(true);
     spm.finish();
     spm.write(PGERS | SPMEN, 10);
     expect(spm.execute(0x0100, 0, 0x0100, 12).busyUntil).toBe(0);
     spm.write(PGERS | SPMEN, 20);
     expect(spm.execute(0x0100, 0, 0x7e10, 40).busyUntil).toBe(0);
     expect(spm.counts.refused).toBe(2);
+  });
+
+  it('refuses to erase or write the boot section, as the lock bits of Arduino boards do', () => {
+    const { flash, spm } = make();
+    spm.write(PGERS | SPMEN, 0);
+    expect(spm.execute(0x7f00, 0, 0x7e10, 2)).toEqual({ busyUntil: 0, halt: false });
+    spm.write(PGWRT | SPMEN, 10);
+    expect(spm.execute(0x7e00, 0, 0x7e10, 12)).toEqual({ busyUntil: 0, halt: false });
+    expect(flash.subarray(0x7e00).every((b) => b === 0x00)).toBe(true);
+    expect(spm.counts).toMatchObject({ erases: 0, writes: 0, refused: 2 });
   });
 });
 

@@ -5,8 +5,23 @@
 import { AVRTimer, AVRUSART, AVRWatchdog, CPU, avrInstruction, timer0Config, timer1Config, timer2Config, usart0Config, watchdogConfig } from 'avr8js';
 import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName } from './mcus.js';
 import { SpmUnit } from './spm.js';
+import { CycleClock } from './virtual-clock.js';
+import type { Clock } from '../../src/core/link/clock.js';
 
-export type Speed = 'realtime' | 'adaptive' | 'fast';
+/**
+ * realtime: emulated time follows the wall clock; adaptive: as fast as possible while bytes or
+ * SPM are in flight, real time otherwise; fast: always as fast as possible; virtual: as fast as
+ * possible, and `board.clock` is emulated time, so host code that uses it shares the MCU's timeline.
+ */
+export type Speed = 'realtime' | 'adaptive' | 'fast' | 'virtual';
+
+/** What the wire does to each byte, for fault injection (test/faults). */
+export interface LineFaults {
+  /** Each byte from the host, in order: what the MCU's UART receives, or null when it is lost. */
+  toMcu(value: number): number | null;
+  /** Each byte from the MCU, in order: what the host receives, or null when it is lost. */
+  toHost(value: number): number | null;
+}
 
 export interface BoardOptions {
   readonly mcu: EmulatedMcuName;
@@ -48,7 +63,17 @@ interface RxByte {
 interface TxChunk {
   readonly bytes: number[];
   deliverAt: number;
+  /** Injected bytes: the UART's output never joins such a chunk. */
+  readonly injected?: boolean;
 }
+
+const WALL_CLOCK: Clock = {
+  now: () => performance.now(),
+  setTimer: (ms, fn) => {
+    const id = setTimeout(fn, ms);
+    return () => clearTimeout(id);
+  },
+};
 
 /** Deterministic garbling for a byte sampled at the wrong baud rate. */
 function garble(b: number): number {
@@ -75,6 +100,13 @@ export class EmulatedBoard {
   readonly clockHz: number;
   readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
+  /** Fault injection on the wire; null for a clean line. */
+  line: LineFaults | null = null;
+  /** The board's notion of time: emulated with speed 'virtual', the wall clock otherwise. */
+  readonly clock: Clock;
+  private readonly cycleClock: CycleClock | null;
+  private stallUntil = 0;
+  private eventsChanged = false;
   latencyMs: number;
 
   private readonly words: Uint16Array;
@@ -102,6 +134,8 @@ export class EmulatedBoard {
     this.mcu = opts.mcu;
     this.clockHz = opts.clockHz ?? 16_000_000;
     this.speed = opts.speed ?? 'realtime';
+    this.cycleClock = this.speed === 'virtual' ? new CycleClock(() => this.cpu.cycles, this.clockHz / 1000) : null;
+    this.clock = this.cycleClock ?? WALL_CLOCK;
     this.latencyMs = opts.latencyMs ?? 0;
     this.words = new Uint16Array(m.flashBytes / 2);
     this.flash = new Uint8Array(this.words.buffer);
@@ -141,14 +175,29 @@ export class EmulatedBoard {
   /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     const charCycles = (this.clockHz * 10) / hostBaud;
-    let t = Math.max(this.nowCycles() + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt);
-    for (const value of bytes) {
+    let t = Math.max(this.nowCycles() + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt, this.stallUntil);
+    for (const sent of bytes) {
       t += charCycles;
-      this.rxWire.push({ value, doneAt: t, hostBaud });
+      const value = this.line ? this.line.toMcu(sent) : sent;
+      if (value !== null) this.rxWire.push({ value, doneAt: t, hostBaud });
     }
     this.rxLineFreeAt = t;
     this.stats.bytesToMcu += bytes.length;
     this.lastHostBaud = hostBaud;
+    this.wake?.();
+  }
+
+  /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */
+  stall(ms: number): void {
+    this.stallUntil = Math.max(this.stallUntil, this.nowCycles() + ms * (this.clockHz / 1000));
+  }
+
+  /** Bytes the host receives `afterMs` from now that the bootloader never sent (a firmware's chatter, noise). */
+  injectToHost(bytes: Uint8Array, afterMs: number): void {
+    const deliverAt = this.nowCycles() + afterMs * (this.clockHz / 1000);
+    let i = this.txChunks.length;
+    while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
+    this.txChunks.splice(i, 0, { bytes: [...bytes], deliverAt, injected: true });
     this.wake?.();
   }
 
@@ -187,6 +236,11 @@ export class EmulatedBoard {
   private step(): number {
     const perMs = this.clockHz / 1000;
     const busy = this.isBusy();
+    if (this.cycleClock) {
+      this.run(Math.min(this.cpu.cycles + SLICE_CYCLES, this.cycleClock.nextAt));
+      this.cycleClock.fireDue();
+      return 0;
+    }
     if (this.speed === 'fast' || (this.speed === 'adaptive' && busy)) {
       this.run(this.cpu.cycles + SLICE_CYCLES);
       this.rebase();
@@ -209,7 +263,7 @@ export class EmulatedBoard {
    * the CPU loop lags behind it, so a late loop never makes bytes arrive earlier than they were sent.
    */
   private nowCycles(): number {
-    if (!this.running || this.speed === 'fast') return this.cpu.cycles;
+    if (!this.running || this.speed === 'fast' || this.speed === 'virtual') return this.cpu.cycles;
     return Math.max(this.cpu.cycles, this.cycleBase + (performance.now() - this.wallBase) * (this.clockHz / 1000));
   }
 
@@ -253,6 +307,11 @@ export class EmulatedBoard {
         else avrInstruction(cpu);
         cpu.tick();
       }
+      if (this.eventsChanged) {
+        // The UART sent a byte or SPM started: a new event this slice must not run past.
+        this.eventsChanged = false;
+        nextEvent = this.nextEvent();
+      }
       if (cpu.cycles >= nextEvent) {
         this.service();
         nextEvent = this.nextEvent();
@@ -278,6 +337,7 @@ export class EmulatedBoard {
     cpu.pc += 1;
     cpu.cycles += 1;
     if (r.halt) this.haltUntil = r.busyUntil;
+    if (r.busyUntil) this.eventsChanged = true;
   }
 
   /** Moves time-driven things along: finished SPM, received bytes, output due at the host. */
@@ -321,18 +381,24 @@ export class EmulatedBoard {
   private transmit(value: number): void {
     const perMs = this.clockHz / 1000;
     const sentAt = this.cpu.cycles + 10 * (this.clockHz / this.usart.baudRate);
-    const byte = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
+    const sent = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
+    const byte = this.line ? this.line.toHost(sent) : sent;
+    if (byte === null) return;
     const latency = this.latencyMs * perMs;
     // Every byte reaches the host `latency` after it left the UART; bytes that leave before the
     // pending chunk is delivered ride along with it (one USB transfer).
+    const deliverAt = Math.max(sentAt + latency, this.stallUntil);
+    this.eventsChanged = true;
     const last = this.txChunks[this.txChunks.length - 1];
-    if (last && sentAt <= last.deliverAt) {
+    if (last && !last.injected && sentAt <= last.deliverAt) {
       last.bytes.push(byte);
-      last.deliverAt = sentAt + latency;
+      last.deliverAt = deliverAt;
       return;
     }
-    this.txChunks.push({ bytes: [byte], deliverAt: sentAt + latency });
+    let i = this.txChunks.length;
+    while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
+    this.txChunks.splice(i, 0, { bytes: [byte], deliverAt });
   }
 
   /** The host's baud, learnt from its last write; output is garbled when it mismatches the UART's. */

@@ -3,6 +3,8 @@
 // SPMEN alone fills the temporary page buffer; PGERS erases and PGWRT writes the page at RAMPZ:Z;
 // both take `opMs` with SPMEN held; an operation on the RWW section sets RWWSB (cleared by
 // RWWSRE) and lets the CPU run, one on the NRWW section halts it. Only code in the boot section may SPM.
+// Erasing or writing the boot section itself is refused, as Arduino's lock bits (0x0F: BLB1 mode 3)
+// make the hardware do.
 
 export const SPMEN = 0x01;
 export const PGERS = 0x02;
@@ -60,6 +62,13 @@ export class SpmUnit {
       return { busyUntil: 0, halt: false };
     }
     const page = z & ~(this.host.pageBytes - 1) & (this.host.flash.length - 1);
+    const op = cmd & ~SPMEN;
+    if ((op === PGERS || op === PGWRT) && page >= this.host.bootStart) {
+      this.counts.refused++;
+      this.spmcsr &= RWWSB;
+      if (op === PGWRT) this.buffer.fill(0xff);
+      return { busyUntil: 0, halt: false };
+    }
     const ms = (cmd & ~SPMEN) === PGERS ? this.eraseMs : (cmd & ~SPMEN) === PGWRT ? this.writeMs : 0;
     switch (cmd & ~SPMEN) {
       case 0: {
