@@ -7,7 +7,7 @@ import type { FirmwareImage } from '../core/hex/image.js';
 import type { ByteLink } from '../core/link/byte-link.js';
 import type { Clock } from '../core/link/clock.js';
 import { BOARDS, isBoardId } from '../core/boards.js';
-import { flashFirmware, type FlashRequest } from '../core/session.js';
+import { checkRequest, flashFirmware, type FlashRequest } from '../core/session.js';
 import type { PortInfo } from './port-info.js';
 import { portInfo } from './port-info.js';
 
@@ -44,6 +44,12 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
     report(o);
     return o;
   };
+  try {
+    checkRequest({ ...job.request, image: job.image });
+  } catch (e) {
+    // Refused before a port is chosen: nothing to release, nothing written.
+    return finish({ state: 'error', error: toFlashError(e), port: null });
+  }
   report({ state: 'choosing-port' });
   let port: SerialPort;
   try {

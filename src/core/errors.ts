@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'no-bootloader'
   | 'protocol-error'
   | 'verify-failed'
+  | 'region-not-erased'
+  | 'session-timeout'
   | 'link-timeout'
   | 'link-closed'
   | 'port-busy'
@@ -69,8 +71,20 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
     hint: 'Retry; if it repeats, download the log and check the board selection and cable.',
   },
   'verify-failed': {
-    title: 'The flash memory does not hold what was written.',
-    hint: 'Flash again. If it fails at the same address, the chip or its bootloader may not erase that area.',
+    title: 'The flash memory does not hold what was written, even after writing the differing pages again.',
+    hint:
+      'Flash again; the bootloader is untouched, so the board can still be flashed. If it fails at the same address every time, ' +
+      'that flash area may be worn out: flash through an ISP programmer to check the chip.',
+  },
+  'region-not-erased': {
+    title: 'Old bytes remain in a flash area that this bootloader never erases.',
+    hint:
+      'The stock ATmega2560 bootloader cannot erase 0x3C000-0x3DFFF. Build the firmware smaller so that it ends below 0x3C000, ' +
+      'or burn the bootloader again once with an ISP programmer (the Arduino IDE\'s "Burn Bootloader" erases the whole chip first), then flash here again.',
+  },
+  'session-timeout': {
+    title: 'Flashing took far longer than it should and was stopped.',
+    hint: 'The port has been released. Check the cable and that nothing else uses the port, then flash again; the board keeps its bootloader.',
   },
   'link-timeout': {
     title: 'The board stopped answering.',

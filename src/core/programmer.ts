@@ -18,6 +18,8 @@ export interface LinkStats {
   roundTrips: number;
   bytesOut: number;
   bytesIn: number;
+  /** Times the client lost sync and re-synchronised. */
+  resyncs: number;
 }
 
 export interface ClientOptions {
@@ -37,6 +39,13 @@ export interface FlashGeometry {
 export interface Programmer {
   readonly protocol: ProtocolId;
   readonly stats: LinkStats;
+  /**
+   * True when the bootloader erases pages in write order from address 0 instead of at the written
+   * address ('wiring'): rewriting one page then needs `restartErase()` and a rewrite from 0.
+   */
+  readonly erasesInOrder: boolean;
+  /** Restarts the in-order erase at address 0 (only when `erasesInOrder`). */
+  restartErase(): Promise<void>;
   /** One attempt to hear the bootloader within `timeoutMs`; resolves with what it said ("AVRISP_2"). */
   probe(timeoutMs: number): Promise<string>;
   readSignature(): Promise<Uint8Array>;

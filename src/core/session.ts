@@ -1,15 +1,20 @@
 // One flash job, top to bottom: checks -> reset and find the bootloader -> signature -> device
-// checks -> write -> verify by reading back -> leave programming mode (the application starts).
-// Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
+// checks -> write -> verify by reading back and repair -> leave programming mode (the application
+// starts). A pass that loses the bootloader is retried after a reset, twice at most; the whole session runs
+// under one deadline that grows with the image. Progress goes out as FlashEvents; failures are
+// FlashErrors. The caller owns (and closes) the link.
 import { BOARDS, DEFAULT_BOOTLOADER_BYTES, isBoardId, type Board } from './boards.js';
-import { candidatesFor, detectBootloader } from './detect.js';
+import { Deadline, formatDuration, sessionBudgetMs } from './deadline.js';
+import { candidatesFor, detectBootloader, type Detected } from './detect.js';
 import { deviceBySignature, DEVICES, formatSignature, isMcuId, type Device, type McuId } from './devices.js';
-import { FlashError, toFlashError } from './errors.js';
+import { FlashError, isFlashError, toFlashError, type ErrorCode } from './errors.js';
 import type { FlashEvent, FlashResult } from './events.js';
 import type { FirmwareImage } from './hex/image.js';
 import { assertNotEmpty, planWrite } from './image-check.js';
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
+import { programFlash } from './program.js';
+import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { parseResetSequence, RESET_SEQUENCES } from './reset.js';
 
@@ -59,132 +64,183 @@ function resolveTarget(req: FlashRequest): Target {
   return { board, mcu, protocol: req.protocol ?? board?.protocol ?? 'auto', baud: req.baud ?? board?.baud };
 }
 
+type BootBytes = (d: McuId, p: ProtocolId) => number;
+
+function bootBytesFor(req: FlashRequest, target: Target): BootBytes {
+  return (d, p) => req.bootloaderBytes ?? (target.board && target.board.mcu === d ? target.board.bootloaderBytes : DEFAULT_BOOTLOADER_BYTES[d][p]);
+}
+
+/**
+ * Refuses what cannot work without a port: an unknown board or MCU, an empty image, and one too big
+ * for a chip that is already known. Callers run it before asking for a port; the session runs it too.
+ */
+export function checkRequest(req: FlashRequest): void {
+  const target = resolveTarget(req);
+  assertNotEmpty(req.image);
+  if (target.mcu) {
+    const p = target.protocol === 'auto' ? 'stk500v1' : target.protocol;
+    planWrite(req.image, DEVICES[target.mcu], bootBytesFor(req, target)(target.mcu, p));
+  }
+}
+
 export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Promise<FlashResult> {
-  const { link, clock, signal } = ctx;
+  const { link, clock } = ctx;
   const emit = ctx.onEvent ?? (() => undefined);
   const logger: Logger = {
     debug: ctx.verbose ?? false,
     log: (level, text) => emit({ state: 'log', level, text }),
   };
   const t0 = clock.now();
+  checkRequest(req);
   const target = resolveTarget(req);
-  const bootBytes = (d: McuId, p: ProtocolId): number =>
-    req.bootloaderBytes ?? (target.board && target.board.mcu === d ? target.board.bootloaderBytes : DEFAULT_BOOTLOADER_BYTES[d][p]);
-  // Refuse what cannot work before touching the port: an empty image, and one too big for a known chip.
-  assertNotEmpty(req.image);
-  if (target.mcu) {
-    const p = target.protocol === 'auto' ? 'stk500v1' : target.protocol;
-    planWrite(req.image, DEVICES[target.mcu], bootBytes(target.mcu, p));
-  }
+  const bootBytes = bootBytesFor(req, target);
   for (const w of req.image.warnings) logger.log('info', `Firmware file: ${w}`);
 
   const resetText = req.reset ?? RESET_SEQUENCES[target.board?.reset ?? 'arduino'];
   const reset = parseResetSequence(resetText in RESET_SEQUENCES ? RESET_SEQUENCES[resetText as keyof typeof RESET_SEQUENCES] : resetText);
-
+  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128), ctx.signal);
+  const stats = { resyncs: 0, reconnects: 0 };
+  let candidates = candidatesFor(target.protocol, target.baud);
+  let previous: FlashError | null = null;
   try {
-    const found = await detectBootloader({
-      link,
-      clock,
-      candidates: candidatesFor(target.protocol, target.baud),
-      reset,
-      logger,
-      ...(signal ? { signal } : {}),
-      onAttempt: (c, attempt, baud) => {
-        emit({ state: 'resetting', attempt });
-        emit({ state: 'connecting', protocol: c.protocol, baud, attempt });
-      },
-    });
-    const { client } = found;
-    const protocol = found.candidate.protocol;
-    const signature = await client.readSignature();
-    const sigText = formatSignature(signature);
-    const known = deviceBySignature(signature);
-    let device: Device;
-    let mcuId: McuId;
-    if (target.mcu) {
-      device = DEVICES[target.mcu];
-      mcuId = target.mcu;
-      if (!known || known.id !== target.mcu) {
-        throw new FlashError(
-          'signature-mismatch',
-          `Expected ${device.name} (${formatSignature(device.signature)}), the board reported ${known ? known.device.name : 'an unknown chip'} (${sigText}). Nothing was written.`,
-        );
-      }
-    } else {
-      if (!known) throw new FlashError('unknown-signature', `The signature is ${sigText}. Nothing was written.`);
-      device = known.device;
-      mcuId = known.id;
-    }
-    emit({ state: 'connected', protocol, baud: found.baud, signature: sigText, mcu: device.name });
-    const plan = planWrite(req.image, device, bootBytes(mcuId, protocol));
-    const setupTrips = client.stats.roundTrips;
-    const tConnected = clock.now();
-
-    await client.enterProgramming();
-    const geometry = { pageBytes: device.pageBytes, flashBytes: device.flashBytes };
-    const total = plan.end - plan.start;
-    const progress = throttle(clock, ctx.progressIntervalMs ?? 50);
-    const tWrite = clock.now();
-    emit({ state: 'writing', done: 0, total, bytesPerSecond: 0 });
-    await client.writeFlash(req.image.bytes, plan.start, plan.end, geometry, (done) => {
-      if (progress(done === total)) emit({ state: 'writing', done, total, bytesPerSecond: rate(done, clock.now() - tWrite) });
-    });
-    const writeTrips = client.stats.roundTrips - setupTrips;
-    const tVerify = clock.now();
-    let verified = 0;
-    if (req.verify ?? true) {
-      emit({ state: 'verifying', done: 0, total, bytesPerSecond: 0 });
-      const expected = req.image.bytes;
-      await client.readFlash(plan.start, plan.end, geometry, (address, data) => {
-        for (let i = 0; i < data.length; i++) {
-          const want = address + i < expected.length ? (expected[address + i] ?? 0xff) : 0xff;
-          if (data[i] !== want) {
-            throw new FlashError(
-              'verify-failed',
-              `First difference at 0x${(address + i).toString(16)}: wrote 0x${want.toString(16).padStart(2, '0')}, read 0x${(data[i] ?? 0).toString(16).padStart(2, '0')}.`,
-            );
-          }
+    for (let attempt = 1; ; attempt++) {
+      let found: Detected | null = null;
+      try {
+        found = await detectBootloader({
+          link,
+          clock,
+          candidates,
+          reset,
+          logger,
+          signal: deadline,
+          onAttempt: (c, n, baud) => {
+            emit({ state: 'resetting', attempt: n });
+            emit({ state: 'connecting', protocol: c.protocol, baud, attempt: n });
+          },
+        });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats });
+      } catch (e) {
+        if (found) stats.resyncs += found.client.stats.resyncs;
+        if (!found && previous && isFlashError(e, 'no-bootloader')) {
+          // What went wrong is what happened mid-session, not the failed search after it.
+          throw new FlashError(previous.code, `${previous.detail} After a reset the bootloader did not answer again.`, { cause: e });
         }
-        verified = address + data.length - plan.start;
-        if (progress(verified === total)) emit({ state: 'verifying', done: verified, total, bytesPerSecond: rate(verified, clock.now() - tVerify) });
-      });
+        if (!found || attempt >= MAX_CONNECTS || deadline.aborted || !isFlashError(e) || !RECONNECT_ON.has(e.code)) throw e;
+        previous = e;
+        // The bootloader may have restarted or left for the application: reset it and start over,
+        // where it answered before, from address 0 (which also restarts the 'wiring' erase counter).
+        stats.reconnects++;
+        logger.log('info', `${e.message} Resetting the board and writing again (attempt ${attempt + 1} of ${MAX_CONNECTS}).`);
+        candidates = [found.candidate];
+      }
     }
-    const verifyTrips = client.stats.roundTrips - setupTrips - writeTrips;
-    const tLeave = clock.now();
-    emit({ state: 'leaving' });
-    await client.leaveProgramming();
-    const result: FlashResult = {
-      protocol,
-      baud: found.baud,
-      signature: sigText,
-      mcu: device.name,
-      bytesWritten: total,
-      bytesVerified: verified,
-      ms: { connect: Math.round(tConnected - t0), write: Math.round(tVerify - tWrite), verify: Math.round(tLeave - tVerify), total: Math.round(clock.now() - t0) },
-      roundTrips: { setup: setupTrips + 1, write: writeTrips, verify: verifyTrips },
-      bytesToBoard: client.stats.bytesOut,
-      bytesFromBoard: client.stats.bytesIn,
-      warnings: req.image.warnings,
-    };
-    emit({ state: 'done', result });
-    return result;
   } catch (e) {
-    if (signal?.aborted) throw new FlashError('aborted', '', { cause: e });
+    if (deadline.expired) throw new FlashError('session-timeout', `The limit for a ${(req.image.end / 1024).toFixed(1)} KiB image is ${formatDuration(deadline.budgetMs)}.`, { cause: e });
+    if (ctx.signal?.aborted) throw new FlashError('aborted', '', { cause: e });
     throw toFlashError(e);
+  } finally {
+    deadline.dispose();
   }
 }
 
-function rate(bytes: number, ms: number): number {
-  return ms > 0 ? Math.round((bytes * 1000) / ms) : 0;
+/** Connections per session: a pass that loses the bootloader mid-way is retried after a reset, twice at most. */
+const MAX_CONNECTS = 3;
+const RECONNECT_ON: ReadonlySet<ErrorCode> = new Set(['link-timeout', 'protocol-error', 'verify-failed']);
+
+interface PassContext {
+  readonly req: FlashRequest;
+  readonly target: Target;
+  readonly found: Detected;
+  readonly bootBytes: BootBytes;
+  readonly ctx: SessionContext;
+  readonly emit: (e: FlashEvent) => void;
+  readonly logger: Logger;
+  readonly t0: number;
+  readonly stats: { resyncs: number; reconnects: number };
 }
 
-/** Returns a gate that opens at most once per `intervalMs`, and always when `force` is set. */
-function throttle(clock: Clock, intervalMs: number): (force: boolean) => boolean {
-  let last = -Infinity;
-  return (force) => {
-    const now = clock.now();
-    if (!force && now - last < intervalMs) return false;
-    last = now;
-    return true;
+/** Signature, device checks, write, verify and repair, leave: everything after the bootloader answered. */
+async function onePass(p: PassContext): Promise<FlashResult> {
+  const { req, target, found, ctx, emit, logger } = p;
+  const { clock } = ctx;
+  const { client } = found;
+  const protocol = found.candidate.protocol;
+  const signature = await client.readSignature();
+  const sigText = formatSignature(signature);
+  const known = deviceBySignature(signature);
+  let device: Device;
+  let mcuId: McuId;
+  if (target.mcu) {
+    device = DEVICES[target.mcu];
+    mcuId = target.mcu;
+    if (!known || known.id !== target.mcu) {
+      throw new FlashError(
+        'signature-mismatch',
+        `Expected ${device.name} (${formatSignature(device.signature)}), the board reported ${known ? known.device.name : 'an unknown chip'} (${sigText}). Nothing was written.`,
+      );
+    }
+  } else {
+    if (!known) throw new FlashError('unknown-signature', `The signature is ${sigText}. Nothing was written.`);
+    device = known.device;
+    mcuId = known.id;
+  }
+  emit({ state: 'connected', protocol, baud: found.baud, signature: sigText, mcu: device.name });
+  const plan = planWrite(req.image, device, p.bootBytes(mcuId, protocol));
+  const region = neverErasedRegion(device.flashBytes);
+  const touched = protocol === 'stk500v2' ? overlap(region, plan) : null;
+  const neverErased = touched ? { region, touched } : null;
+  const warnings = [...req.image.warnings];
+  if (touched) {
+    const w =
+      `The firmware reaches into 0x${region.start.toString(16)}-0x${(region.end - 1).toString(16)}, which the stock ${device.name} ` +
+      'bootloader writes without erasing: old bytes there make the flash fail. Those pages are read back even if verifying is off.';
+    warnings.push(w);
+    logger.log('info', w);
+  }
+  const setupTrips = client.stats.roundTrips;
+  const tConnected = clock.now();
+
+  await client.enterProgramming();
+  const outcome = await programFlash({
+    client,
+    bytes: req.image.bytes,
+    range: plan,
+    geometry: { pageBytes: device.pageBytes, flashBytes: device.flashBytes },
+    verify: req.verify ?? true,
+    neverErased,
+    clock,
+    logger,
+    emit,
+    progressIntervalMs: ctx.progressIntervalMs ?? 50,
+  });
+  emit({ state: 'leaving' });
+  await client.leaveProgramming();
+  const result: FlashResult = {
+    protocol,
+    baud: found.baud,
+    signature: sigText,
+    mcu: device.name,
+    bytesWritten: plan.end - plan.start,
+    bytesVerified: outcome.verified,
+    ms: {
+      connect: Math.round(tConnected - p.t0),
+      write: Math.round(outcome.writeMs),
+      verify: Math.round(outcome.verifyMs),
+      total: Math.round(clock.now() - p.t0),
+    },
+    roundTrips: { setup: setupTrips + 1, write: outcome.writeTrips, verify: outcome.verifyTrips },
+    bytesToBoard: client.stats.bytesOut,
+    bytesFromBoard: client.stats.bytesIn,
+    recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
+    warnings,
   };
+  emit({ state: 'done', result });
+  return result;
 }
+
+function overlap(a: { start: number; end: number }, b: { start: number; end: number }): { start: number; end: number } | null {
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  return start < end ? { start, end } : null;
+}
+

@@ -18,8 +18,11 @@ export interface ByteLink {
   read(n: number, timeoutMs: number, signal?: AbortSignalLike): Promise<Uint8Array>;
   /** Resolves with 1..`max` bytes as soon as any have arrived; same errors as `read`. */
   readSome(max: number, timeoutMs: number, signal?: AbortSignalLike): Promise<Uint8Array>;
-  /** Discards buffered input, then keeps discarding until the line was quiet for `quietMs`. Returns bytes dropped. */
-  drain(quietMs?: number): Promise<number>;
+  /**
+   * Discards buffered input, then keeps discarding until the line was quiet for `quietMs` (2 s at
+   * most). Returns bytes dropped; rejects with 'aborted' on abort.
+   */
+  drain(quietMs?: number, signal?: AbortSignalLike): Promise<number>;
   /** Drives DTR/RTS. Links without modem lines (a plain TCP bridge) may emulate or ignore this. */
   setSignals(signals: SerialSignals): Promise<void>;
   /** Reopens the line at another baud rate. Absent when the link cannot change it (a TCP bridge). */

@@ -58,13 +58,15 @@ export class QueueLink implements ByteLink {
     return this.queue.readSome(max, timeoutMs, signal);
   }
 
-  async drain(quietMs = 0): Promise<number> {
+  async drain(quietMs = 0, signal?: AbortSignalLike): Promise<number> {
     let dropped = this.queue.clear();
     if (quietMs <= 0) return dropped;
     const { clock } = this.parts;
     const started = clock.now();
     while (clock.now() - started < MAX_DRAIN_MS) {
-      await sleep(clock, quietMs);
+      await sleep(clock, quietMs, signal).catch(() => {
+        throw new FlashError('aborted', '');
+      });
       dropped += this.queue.clear();
       if (clock.now() - this.queue.lastReceivedAt >= quietMs) break;
     }

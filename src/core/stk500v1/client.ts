@@ -9,6 +9,12 @@ import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Lo
 import * as K from './constants.js';
 
 const RETRIES = 3;
+/**
+ * A page's answer takes about 20 ms (46 ms for 256 bytes at 57600). Waiting less than optiboot's 1 s
+ * watchdog, which each received byte restarts, lets a resync reach the bootloader before it leaves
+ * for the application.
+ */
+const COMMAND_TIMEOUT_MS = 500;
 
 export interface Stk500v1Options extends ClientOptions {
   /** Send the address and the page command in one write (default true). */
@@ -17,7 +23,9 @@ export interface Stk500v1Options extends ClientOptions {
 
 export class Stk500v1Client implements Programmer {
   readonly protocol = 'stk500v1' as const;
-  readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0 };
+  readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
+  /** Optiboot and ATmegaBOOT erase each page at its own address before writing it. */
+  readonly erasesInOrder = false;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private pipeline: boolean;
@@ -25,14 +33,42 @@ export class Stk500v1Client implements Programmer {
 
   constructor(private readonly opts: Stk500v1Options) {
     this.logger = opts.logger ?? SILENT;
-    this.timeoutMs = opts.commandTimeoutMs ?? 1000;
+    this.timeoutMs = opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
     this.pipeline = opts.pipeline ?? true;
   }
 
+  /**
+   * Sends GET_SYNC once and waits up to `timeoutMs` for INSYNC OK, skipping other bytes (a running
+   * firmware's output, noise) instead of taking them for a wrong answer. It is not sent again within
+   * the wait: optiboot reads its UART only after blinking, and a second GET_SYNC would overflow the
+   * UART and turn into a bad end byte, which makes optiboot start the application.
+   */
   async probe(timeoutMs: number): Promise<string> {
-    await this.opts.link.drain();
-    await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0], timeoutMs);
-    return 'in sync';
+    const { link, clock, signal } = this.opts;
+    const deadline = clock.now() + timeoutMs;
+    await link.drain(0, signal);
+    const sync = Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP);
+    this.stats.roundTrips++;
+    this.stats.bytesOut += sync.length;
+    await link.write(sync);
+    let previous = -1;
+    for (;;) {
+      const left = deadline - clock.now();
+      if (left <= 0) throw new FlashError('link-timeout', `No answer to GET_SYNC within ${timeoutMs} ms.`);
+      const chunk = await link.readSome(64, left, signal).catch((e: unknown) => {
+        if (e instanceof FlashError && e.code === 'link-timeout') throw new FlashError('link-timeout', `No answer to GET_SYNC within ${timeoutMs} ms.`);
+        throw e;
+      });
+      this.stats.bytesIn += chunk.length;
+      for (const b of chunk) {
+        if (previous === K.Resp_STK_INSYNC && b === K.Resp_STK_OK) return 'in sync';
+        previous = b;
+      }
+    }
+  }
+
+  async restartErase(): Promise<void> {
+    /* Each page is erased at its own address: nothing to restart. */
   }
 
   async readSignature(): Promise<Uint8Array> {
@@ -104,18 +140,21 @@ export class Stk500v1Client implements Programmer {
       } catch (e) {
         if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt > RETRIES) throw e;
         this.logger.log('info', `STK500v1: ${e.detail} Re-synchronising (attempt ${attempt} of ${RETRIES}).`);
+        this.stats.resyncs++;
         if (this.pipeline) {
           this.pipeline = false;
           this.logger.log('info', 'STK500v1: sending one command per round trip from now on.');
         }
-        await this.resync();
+        await this.resync().catch((r: unknown) => {
+          if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error') || attempt >= RETRIES) throw r;
+        });
       }
     }
   }
 
   private async resync(): Promise<void> {
     this.extendedByte = -1;
-    await this.opts.link.drain(30);
+    await this.opts.link.drain(30, this.opts.signal);
     await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0]);
   }
 

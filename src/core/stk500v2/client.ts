@@ -1,5 +1,6 @@
 // STK500v2 client for the 'wiring' bootloader (stk500boot.c on ATmega2560/1280), per AVR068.
-// One LOAD_ADDRESS per contiguous pass: the bootloader auto-increments after each block.
+// One LOAD_ADDRESS per contiguous pass: the bootloader auto-increments after each block. Damaged or
+// lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1).
 import { FlashError } from '../errors.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
@@ -15,15 +16,29 @@ const NAMES: Record<number, string> = {
   [K.CMD_PROGRAM_FLASH_ISP]: 'PROGRAM_FLASH_ISP',
   [K.CMD_READ_FLASH_ISP]: 'READ_FLASH_ISP',
   [K.CMD_READ_SIGNATURE_ISP]: 'READ_SIGNATURE_ISP',
+  [K.CMD_CHIP_ERASE_ISP]: 'CHIP_ERASE_ISP',
 };
+
+/**
+ * stk500boot.c never erases from APP_END (FLASHEND + 1 - 2 * BOOTSIZE, BOOTSIZE 8 KiB above 60 KiB
+ * of flash, else 2 KiB) up to the bootloader: pages there are written over whatever they held.
+ */
+export function neverErasedRegion(flashBytes: number): { readonly start: number; readonly end: number } {
+  const bootSize = flashBytes > 0xf000 ? 8192 : 2048;
+  return { start: flashBytes - 2 * bootSize, end: flashBytes - bootSize };
+}
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
 const RETRIES = 3;
+/** Within a probe, how long to wait for SIGN_ON's answer before sending it again. */
+const PROBE_RESEND_MS = 250;
 
 export class Stk500v2Client implements Programmer {
   readonly protocol = 'stk500v2' as const;
-  readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0 };
+  readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
+  /** Pages are erased by a counter that runs from 0, not at the loaded address (FIELD-NOTES). */
+  readonly erasesInOrder = true;
   private sequence = 1;
   private readonly decoder = new FrameDecoder();
   private readonly logger: Logger;
@@ -34,12 +49,37 @@ export class Stk500v2Client implements Programmer {
     this.timeoutMs = opts.commandTimeoutMs ?? 1000;
   }
 
+  /**
+   * Sends SIGN_ON until an answer comes or `timeoutMs` is over. Bytes that are no answer (a running
+   * firmware's output, noise) are skipped, and a frame they spoil is asked for again.
+   */
   async probe(timeoutMs: number): Promise<string> {
-    this.sequence = 1;
-    await this.opts.link.drain();
-    const body = await this.command(Uint8Array.of(K.CMD_SIGN_ON), timeoutMs);
-    const len = body[2] ?? 0;
-    return String.fromCharCode(...body.subarray(3, 3 + len));
+    const { clock, signal } = this.opts;
+    const deadline = clock.now() + timeoutMs;
+    await this.opts.link.drain(0, signal);
+    for (;;) {
+      const left = deadline - clock.now();
+      try {
+        this.sequence = 1;
+        this.decoder.reset();
+        const body = await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.min(left, PROBE_RESEND_MS));
+        const len = body[2] ?? 0;
+        return String.fromCharCode(...body.subarray(3, 3 + len));
+      } catch (e) {
+        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error')) throw e;
+        if (deadline - clock.now() <= 0) {
+          throw e.code === 'link-timeout' ? new FlashError('link-timeout', `No answer to SIGN_ON within ${timeoutMs} ms.`) : e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes the bootloader's erase counter start again at address 0 (CHIP_ERASE_ISP sets it to 0 and
+   * answers FAILED on purpose, Arduino issue 543), so a rewrite from 0 erases each page first.
+   */
+  async restartErase(): Promise<void> {
+    await this.retrying(() => this.command(Uint8Array.of(K.CMD_CHIP_ERASE_ISP, 0x00, 0x00, 0xac, 0x80, 0x00, 0x00), this.timeoutMs, [K.STATUS_CMD_OK, K.STATUS_CMD_FAILED]));
   }
 
   async readSignature(): Promise<Uint8Array> {
@@ -114,21 +154,24 @@ export class Stk500v2Client implements Programmer {
       } catch (e) {
         if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt > RETRIES) throw e;
         this.logger.log('info', `STK500v2: ${e.detail} Re-synchronising (attempt ${attempt} of ${RETRIES}).`);
-        await this.resync();
+        this.stats.resyncs++;
+        await this.resync().catch((r: unknown) => {
+          if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error') || attempt >= RETRIES) throw r;
+        });
       }
     }
   }
 
   /** The bootloader accepts sequence number 1 at any time; SIGN_ON with it realigns both sides. */
   private async resync(): Promise<void> {
-    await this.opts.link.drain(20);
+    await this.opts.link.drain(20, this.opts.signal);
     this.decoder.reset();
     this.sequence = 1;
     await this.command(Uint8Array.of(K.CMD_SIGN_ON));
   }
 
   /** Sends one command and returns the body of the matching answer, status checked. */
-  private async command(body: Uint8Array, timeoutMs = this.timeoutMs): Promise<Uint8Array> {
+  private async command(body: Uint8Array, timeoutMs = this.timeoutMs, accept: readonly number[] = [K.STATUS_CMD_OK]): Promise<Uint8Array> {
     const { link, clock, signal } = this.opts;
     const cmd = body[0] ?? 0;
     const seq = this.sequence;
@@ -156,7 +199,7 @@ export class Stk500v2Client implements Programmer {
         if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
         if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
         const status = f.body[1];
-        if (status !== K.STATUS_CMD_OK) {
+        if (status === undefined || !accept.includes(status)) {
           throw new FlashError('protocol-error', `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`);
         }
         return f.body;

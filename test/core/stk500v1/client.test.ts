@@ -81,9 +81,25 @@ describe('Stk500v1Client', () => {
     expect(shapes).toEqual([0x55, 0x30, 0x55, 0x64]);
   });
 
-  it('rejects an out-of-sync answer as a protocol-error', async () => {
-    const s = scriptLink(() => hex('15 10'));
+  it('rejects an out-of-sync answer to a command as a protocol-error', async () => {
+    const s = scriptLink(() => hex('15 1e 95 0f 10'));
+    const c = new Stk500v1Client({ link: s.link, clock: systemClock, commandTimeoutMs: 100 });
+    const e = await c.readSignature().catch((x: unknown) => x);
+    expect(isFlashError(e, 'protocol-error')).toBe(true);
+    expect(String(e)).toContain('out of sync');
+  });
+
+  it('probe: skips bytes that are no answer (a firmware talking) and finds INSYNC OK among them', async () => {
+    const s = scriptLink(() => [new TextEncoder().encode('echo:Marlin 2.1\n\x14ok\n'), hex('14 10')]);
     const c = new Stk500v1Client({ link: s.link, clock: systemClock });
-    expect(isFlashError(await c.probe(100).catch((e: unknown) => e), 'protocol-error')).toBe(true);
+    expect(await c.probe(300)).toBe('in sync');
+    expect(s.writes).toHaveLength(1);
+  });
+
+  it('probe: only noise within the wait is a link-timeout, not a wrong answer', async () => {
+    const s = scriptLink(() => hex('15 10 14 14 00'));
+    const c = new Stk500v1Client({ link: s.link, clock: systemClock });
+    const e = await c.probe(100).catch((x: unknown) => x);
+    expect(isFlashError(e, 'link-timeout')).toBe(true);
   });
 });
