@@ -102,6 +102,8 @@ export class EmulatedBoard {
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
+  /** Called on every external reset (DTR/RTS edge or reset()), before the MCU restarts. */
+  onReset: (() => void) | null = null;
   /** The board's notion of time: emulated with speed 'virtual', the wall clock otherwise. */
   readonly clock: Clock;
   private readonly cycleClock: CycleClock | null;
@@ -112,7 +114,8 @@ export class EmulatedBoard {
   private readonly words: Uint16Array;
   private readonly bootStart: number;
   private readonly speed: Speed;
-  private readonly spm: SpmUnit;
+  /** The self-programming unit (tests reach its counts and worn-out cells). */
+  readonly spm: SpmUnit;
   private cpu!: CPU;
   private usart!: AVRUSART;
   private rxFifo: number[] = [];
@@ -160,6 +163,7 @@ export class EmulatedBoard {
 
   /** External reset (the RESET pin), as the auto-reset capacitor or a bridge's reset does. */
   reset(): void {
+    this.onReset?.();
     this.pendingReset = MCUSR_EXTRF;
     if (!this.running) this.applyReset();
   }

@@ -37,6 +37,8 @@ export class SpmUnit {
   busyUntil = 0;
   eraseMs = 4;
   writeMs = 4;
+  /** Worn-out cells for tests: byte address -> bits that read 0 whatever is written or erased. */
+  readonly stuckLow = new Map<number, number>();
   /** Counts for tests: operations performed and refused. */
   readonly counts = { fills: 0, erases: 0, writes: 0, refused: 0 };
 
@@ -99,6 +101,9 @@ export class SpmUnit {
         // BLBSET / SIGRD: lock bits and signature row are not modelled; nothing changes.
         this.spmcsr &= RWWSB;
         return { busyUntil: 0, halt: false };
+    }
+    for (const [at, bits] of this.stuckLow) {
+      if (at >= page && at < page + this.host.pageBytes) this.host.flash[at] = (this.host.flash[at] ?? 0xff) & ~bits;
     }
     const rww = page < this.host.nrwwStart;
     this.busyUntil = cycles + Math.round(ms * this.host.cyclesPerMs);
