@@ -7,7 +7,7 @@ import type { FlashEvent } from '../core/events.js';
 import { imageFromBinary } from '../core/hex/binary.js';
 import { parseIntelHex } from '../core/hex/intel-hex.js';
 import type { FirmwareImage } from '../core/hex/image.js';
-import { flashFirmware } from '../core/session.js';
+import { checkRequest, flashFirmware } from '../core/session.js';
 import { openTcpLink } from '../transports/tcp.js';
 import { systemClock } from '../transports/system-clock.js';
 import { parseFlashCommand, USAGE, type FlashCommand } from './args.js';
@@ -64,20 +64,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   let link;
   try {
     const image = await loadImage(cmd);
+    const request = {
+      image,
+      protocol: cmd.protocol,
+      verify: cmd.verify,
+      ...(cmd.baud !== undefined ? { baud: cmd.baud } : {}),
+      ...(cmd.mcu !== undefined ? { mcu: cmd.mcu } : {}),
+      ...(cmd.board !== undefined ? { board: cmd.board } : {}),
+    };
+    checkRequest(request);
     link = await openTcpLink(cmd.port, systemClock);
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
-    const result = await flashFirmware(
-      {
-        image,
-        protocol: cmd.protocol,
-        verify: cmd.verify,
-        ...(cmd.baud !== undefined ? { baud: cmd.baud } : {}),
-        ...(cmd.mcu !== undefined ? { mcu: cmd.mcu } : {}),
-        ...(cmd.board !== undefined ? { board: cmd.board } : {}),
-      },
-      { link, clock: systemClock, signal: ac.signal, verbose: cmd.verbose, onEvent: (e) => printEvent(e, cmd.verbose) },
-    );
+    const result = await flashFirmware(request, {
+      link,
+      clock: systemClock,
+      signal: ac.signal,
+      verbose: cmd.verbose,
+      onEvent: (e) => printEvent(e, cmd.verbose),
+    });
+    for (const w of result.warnings) process.stderr.write(`Note: ${w}\n`);
+    const { resyncs, repairs, reconnects } = result.recovery;
+    if (resyncs + repairs + reconnects > 0) {
+      process.stderr.write(`Recovered: ${resyncs} resyncs, ${repairs} repair passes, ${reconnects} resets mid-way (check the link if this repeats).\n`);
+    }
     process.stderr.write(`Done: ${result.bytesWritten} bytes written${cmd.verify ? ` and verified` : ''} in ${result.ms.total} ms.\n`);
     process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
     return cmd.verify ? 0 : EXIT_NOT_VERIFIED;

@@ -4,7 +4,7 @@ import { html, LitElement, nothing } from 'lit';
 import type { FlashResult } from '../core/events.js';
 import type { Problem } from '../app/problem.js';
 import { flashResultStyles } from './flash-result.styles.js';
-import { formatBytes, formatMs } from './format.js';
+import { formatBytes, formatMs, formatRecovery } from './format.js';
 
 export class FlashResultView extends LitElement {
   static override styles = flashResultStyles;
@@ -37,9 +37,10 @@ export class FlashResultView extends LitElement {
   }
 
   private _renderResult(r: FlashResult) {
+    const recovery = formatRecovery(r.recovery);
     return html`
       <section class="ok" data-testid="result-ok">
-        <h3 tabindex="-1">Flashed and verified${this.firmwareName ? html`: ${this.firmwareName}` : nothing}</h3>
+        <h3 tabindex="-1">${r.bytesVerified >= r.bytesWritten ? 'Flashed and verified' : 'Flashed, not verified'}${this.firmwareName ? html`: ${this.firmwareName}` : nothing}</h3>
         <dl>
           <dt>Chip</dt>
           <dd data-testid="result-mcu">${r.mcu}</dd>
@@ -56,7 +57,8 @@ export class FlashResultView extends LitElement {
             connect ${formatMs(r.ms.connect)}, write ${formatMs(r.ms.write)}, verify ${formatMs(r.ms.verify)}, total ${formatMs(r.ms.total)}
           </dd>
         </dl>
-        ${r.warnings.length > 0 ? html`<p>Notes on the file: ${r.warnings.join('; ')}</p>` : nothing}
+        ${recovery ? html`<p data-testid="result-recovery">Recovered: ${recovery}</p>` : nothing}
+        ${r.warnings.length > 0 ? html`<p>Notes: ${r.warnings.join('; ')}</p>` : nothing}
         <p>The firmware is running. The board can be unplugged.</p>
       </section>
     `;

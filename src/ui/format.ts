@@ -29,3 +29,14 @@ export function formatDate(epochMs: number): string {
 export function shortHash(sha256: string): string {
   return sha256.slice(0, 12);
 }
+
+/** What the session had to do to succeed, in words; null when nothing went wrong. */
+export function formatRecovery(r: { resyncs: number; repairs: number; reconnects: number }): string | null {
+  const n = (count: number, one: string, many: string): string | null => (count === 0 ? null : `${count} ${count === 1 ? one : many}`);
+  const parts = [
+    n(r.resyncs, 'damaged or lost answer asked for again', 'damaged or lost answers asked for again'),
+    n(r.repairs, 'repair pass (pages that read back wrong were written again)', 'repair passes (pages that read back wrong were written again)'),
+    n(r.reconnects, 'reset to reach the bootloader again', 'resets to reach the bootloader again'),
+  ].filter((p): p is string => p !== null);
+  return parts.length === 0 ? null : `${parts.join('; ')}. The data on the way was unreliable: check the cable if this repeats.`;
+}

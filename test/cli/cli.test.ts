@@ -106,4 +106,14 @@ describe('hexflash CLI', () => {
     expect(r.stderr).toContain('Could not connect to 127.0.0.1:1 (ECONNREFUSED)');
     expect(r.stderr).toContain('What to do:');
   });
+
+  it('refuses an image too large for the given board before connecting (the port is not even reached)', async () => {
+    const big = join(dir, 'too-big.hex');
+    writeFileSync(big, toIntelHex(imageFromSegments([{ address: 0, data: randomBytes(33_000, 12) }])));
+    const r = await run(['flash', big, '--port', 'net:127.0.0.1:1', '--board', 'arduino-uno']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The firmware is larger than the application space of this chip.');
+    expect(r.stderr).not.toContain('ECONNREFUSED');
+    expect(JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({ ok: false, code: 'image-too-large' });
+  });
 });

@@ -1,6 +1,6 @@
 // How the UI prints sizes, rates and durations.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatRate, formatSeconds, shortHash } from '../../src/ui/format.js';
+import { formatBytes, formatRate, formatRecovery, formatSeconds, shortHash } from '../../src/ui/format.js';
 
 describe('format', () => {
   it('prints sizes and rates', () => {
@@ -17,5 +17,12 @@ describe('format', () => {
     expect(formatSeconds(42.4)).toBe('42 s');
     expect(formatSeconds(125)).toBe('2 min 5 s');
     expect(shortHash('abcdef0123456789')).toBe('abcdef012345');
+  });
+
+  it('says what a flash had to recover from, and nothing when all went well', () => {
+    expect(formatRecovery({ resyncs: 0, repairs: 0, reconnects: 0 })).toBeNull();
+    expect(formatRecovery({ resyncs: 2, repairs: 1, reconnects: 0 })).toBe(
+      '2 damaged or lost answers asked for again; 1 repair pass (pages that read back wrong were written again). The data on the way was unreliable: check the cable if this repeats.',
+    );
   });
 });
