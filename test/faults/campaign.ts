@@ -3,11 +3,13 @@
 // those needed a resync, repair or reconnect), failed cleanly (with error codes), false successes,
 // hangs, ports left open, bootloader bytes changed, and whether the clean run after each failure
 // succeeded; writes bench-results/faults.md. Exits 1 when any run lied, hung, held the port,
-// touched the bootloader, or left a board that the next clean run could not flash.
-// Run: npm run faults [-- --runs 520 --workers 2 --seed 1]
+// touched the bootloader, or left a board that the next clean run could not flash. Also feeds the
+// Intel HEX parser 12,000 fuzzed inputs and counts what it did with them.
+// Run: npm run faults [-- --runs 520 --workers 2 --seed 1 --hex 12000]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { classify, fuzzInputs } from '../core/hex/fuzz-inputs.js';
 import { FAULT_KINDS } from './plan.js';
 import { BENCHES, runOne, type RunRecord } from './run.js';
 
@@ -130,6 +132,16 @@ async function main(): Promise<number> {
     await worker(runs, firstSeed, Number(process.argv[w + 1]), workers);
     return 0;
   }
+  const hexRuns = arg('hex', 12_000);
+  const hex = { parsed: 0, badImage: 0, lineErrors: 0, other: 0 };
+  const th = performance.now();
+  for (const text of fuzzInputs(hexRuns)) {
+    const o = classify(text);
+    if (o.kind === 'parsed') o.problem ? hex.badImage++ : hex.parsed++;
+    else if (o.kind === 'line-error') hex.lineErrors++;
+    else hex.other++;
+  }
+  const hexS = ((performance.now() - th) / 1000).toFixed(1);
   const t0 = performance.now();
   const records = await runWorkers(runs, firstSeed, workers);
   const wallS = Math.round((performance.now() - t0) / 1000);
@@ -147,13 +159,18 @@ async function main(): Promise<number> {
     '',
     table('By board', byBench),
     '',
+    `### Intel HEX parser fuzzing (${hexS} s)`,
+    '',
+    `${hexRuns} seeded mutated and random inputs: ${hex.parsed} parsed into a well-formed image, ${hex.lineErrors} rejected with the parser's own error naming a line, ` +
+      `${hex.badImage} parsed into a malformed image, ${hex.other} other exceptions.`,
+    '',
     bad.length === 0 ? 'Every run either succeeded with the flash equal to the image or failed cleanly with the port released; every failed run was followed by a clean run that succeeded.' : `Runs that broke a rule: ${bad.map((r) => `seed ${r.seed} ${r.kind} ${r.bench}: ${r.verdict}, follow-up ${r.followUp}`).join('; ')}`,
     '',
   ].join('\n');
   process.stdout.write(`${text}\n`);
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   writeFileSync(`${ROOT}bench-results/faults.md`, text);
-  return bad.length === 0 ? 0 : 1;
+  return bad.length === 0 && hex.other === 0 && hex.badImage === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
