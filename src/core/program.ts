@@ -19,6 +19,10 @@ export interface ProgramJob {
   /** The image, dense from address 0; addresses past its end are written as 0xFF. */
   readonly bytes: Uint8Array;
   readonly range: Range;
+  /** Where the first write starts: `range.start`, or later when a previous pass got that far. */
+  readonly resumeAt: number;
+  /** Told the end of the written-and-acknowledged part of the first write as it grows. */
+  readonly onWritten: (address: number) => void;
   readonly geometry: FlashGeometry;
   readonly verify: boolean;
   /** The bootloader's never-erased region (see stk500v2 neverErasedRegion) when `range` reaches into it. */
@@ -49,7 +53,8 @@ export async function programFlash(job: ProgramJob): Promise<ProgramOutcome> {
   const { client, range, clock } = job;
   const t0 = clock.now();
   const trips0 = client.stats.roundTrips;
-  await writeRange(job, [range], 'writing');
+  if (job.resumeAt > range.start) job.logger.log('info', `Going on with the write at 0x${hex(job.resumeAt)}.`);
+  if (job.resumeAt < range.end) await writeRange(job, [{ start: job.resumeAt, end: range.end }], 'writing', job.onWritten);
   const t1 = clock.now();
   const trips1 = client.stats.roundTrips;
   const done = (verified: number, repairs: number): ProgramOutcome => ({
@@ -92,7 +97,7 @@ export async function programFlash(job: ProgramJob): Promise<ProgramOutcome> {
   }
 }
 
-async function writeRange(job: ProgramJob, ranges: readonly Range[], state: 'writing'): Promise<void> {
+async function writeRange(job: ProgramJob, ranges: readonly Range[], state: 'writing', onWritten?: (address: number) => void): Promise<void> {
   const total = ranges.reduce((s, r) => s + r.end - r.start, 0);
   const progress = gate(job);
   const t0 = job.clock.now();
@@ -100,6 +105,7 @@ async function writeRange(job: ProgramJob, ranges: readonly Range[], state: 'wri
   job.emit({ state, done: 0, total, bytesPerSecond: 0 });
   for (const r of ranges) {
     await job.client.writeFlash(job.bytes, r.start, r.end, job.geometry, (done) => {
+      onWritten?.(r.start + done);
       const all = before + done;
       if (progress(all === total)) job.emit({ state, done: all, total, bytesPerSecond: rate(all, job.clock.now() - t0) });
     });

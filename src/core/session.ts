@@ -102,8 +102,11 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const stats = { resyncs: 0, reconnects: 0 };
   let candidates = candidatesFor(target.protocol, target.baud);
   let previous: FlashError | null = null;
+  const progress = { writtenTo: 0 };
+  let idlePasses = 0;
   try {
     for (let attempt = 1; ; attempt++) {
+      const writtenBefore = progress.writtenTo;
       let found: Detected | null = null;
       try {
         found = await detectBootloader({
@@ -118,19 +121,27 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
             emit({ state: 'connecting', protocol: c.protocol, baud, attempt: n });
           },
         });
-        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, progress });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
           // What went wrong is what happened mid-session, not the failed search after it.
           throw new FlashError(previous.code, `${previous.detail} After a reset the bootloader did not answer again.`, { cause: e });
         }
-        if (!found || attempt >= MAX_CONNECTS || deadline.aborted || !isFlashError(e) || !RECONNECT_ON.has(e.code)) throw e;
+        const resumes = !found?.client.erasesInOrder;
+        // Bootloaders that erase each page at its address can go on where the last pass stopped; as
+        // long as passes get further, a flaky link gets more of them (the deadline still bounds all).
+        if (!(resumes && progress.writtenTo > writtenBefore)) idlePasses++;
+        const limit = resumes ? MAX_CONNECTS_MAKING_PROGRESS : MAX_CONNECTS;
+        const give = attempt >= limit || idlePasses >= MAX_CONNECTS;
+        if (!found || give || deadline.aborted || !isFlashError(e) || !RECONNECT_ON.has(e.code)) throw e;
         previous = e;
-        // The bootloader may have restarted or left for the application: reset it and start over,
-        // where it answered before, from address 0 (which also restarts the 'wiring' erase counter).
+        // The bootloader may have restarted or left for the application: reset it and go on, where
+        // it answered before. 'wiring' starts over at 0: the reset restarted its erase counter.
+        if (!resumes) progress.writtenTo = 0;
         stats.reconnects++;
-        logger.log('info', `${e.message} Resetting the board and writing again (attempt ${attempt + 1} of ${MAX_CONNECTS}).`);
+        const from = progress.writtenTo > 0 ? `going on from 0x${progress.writtenTo.toString(16)}` : 'writing again from 0';
+        logger.log('info', `${e.message} Resetting the board and ${from} (connection ${attempt + 1}).`);
         candidates = [found.candidate];
       }
     }
@@ -143,8 +154,10 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   }
 }
 
-/** Connections per session: a pass that loses the bootloader mid-way is retried after a reset, twice at most. */
+/** Connections per session: a pass that loses the bootloader is retried after a reset, twice at most... */
 const MAX_CONNECTS = 3;
+/** ...not counting passes that wrote further than the one before, on bootloaders that can resume. */
+const MAX_CONNECTS_MAKING_PROGRESS = 8;
 const RECONNECT_ON: ReadonlySet<ErrorCode> = new Set(['link-timeout', 'protocol-error', 'verify-failed']);
 
 interface PassContext {
@@ -157,6 +170,8 @@ interface PassContext {
   readonly logger: Logger;
   readonly t0: number;
   readonly stats: { resyncs: number; reconnects: number };
+  /** Bytes from the range start that were written and acknowledged, across passes. */
+  readonly progress: { writtenTo: number };
 }
 
 /** Signature, device checks, write, verify and repair, leave: everything after the bootloader answered. */
@@ -202,6 +217,10 @@ async function onePass(p: PassContext): Promise<FlashResult> {
 
   await client.enterProgramming();
   const outcome = await programFlash({
+    resumeAt: client.erasesInOrder ? plan.start : Math.max(plan.start, p.progress.writtenTo),
+    onWritten: (address) => {
+      p.progress.writtenTo = Math.max(p.progress.writtenTo, address);
+    },
     client,
     bytes: req.image.bytes,
     range: plan,

@@ -254,6 +254,20 @@ describe('faults the session recovers from: success, the flash equal to the imag
   }
 });
 
+describe('a bootloader that leaves on every lost byte (optiboot)', () => {
+  it('goes on where the last pass stopped instead of starting over, as long as passes get further', async () => {
+    const r = await rig('optiboot-atmega328p', { application: randomBytes(12_000, 15) });
+    let i = 0;
+    const losses = new Set([700, 1900, 3100, 4300]);
+    r.board.line = { toMcu: (v) => (losses.has(i++) ? null : v), toHost: (v) => v };
+    const img = image(6000, 16);
+    const o = await r.flash(img, { board: 'arduino-uno' });
+    expectFlashed(o, r.board, img);
+    if (o.state === 'done') expect(o.result.recovery.reconnects).toBe(4);
+    expect(r.log.filter((l) => /^Going on with the write at 0x[0-9a-f]+\.$/.test(l)).length).toBe(4);
+  });
+});
+
 function lose(board: EmulatedBoard, dir: 'toMcu' | 'toHost', at: number): void {
   let i = 0;
   const pass = (v: number): number => v;

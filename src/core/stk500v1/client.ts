@@ -146,7 +146,9 @@ export class Stk500v1Client implements Programmer {
           this.logger.log('info', 'STK500v1: sending one command per round trip from now on.');
         }
         await this.resync().catch((r: unknown) => {
-          if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error') || attempt >= RETRIES) throw r;
+          // Silence after GET_SYNC: the bootloader has left (optiboot starts the application after a
+          // bad end byte or 1 s without input). Only a reset brings it back; say so at once.
+          if (!(r instanceof FlashError) || r.code !== 'protocol-error' || attempt >= RETRIES) throw r;
         });
       }
     }
