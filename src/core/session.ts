@@ -1,8 +1,8 @@
 // One flash job, top to bottom: checks -> reset and find the bootloader -> signature -> device
 // checks -> write -> verify by reading back and repair -> leave programming mode (the application
-// starts). A pass that loses the bootloader is retried after a reset, twice at most; the whole session runs
-// under one deadline that grows with the image. Progress goes out as FlashEvents; failures are
-// FlashErrors. The caller owns (and closes) the link.
+// starts). A pass that loses the bootloader is retried after a reset, going on where it stopped when
+// the bootloader allows; the whole session runs under one deadline that grows with the image.
+// Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
 import { BOARDS, DEFAULT_BOOTLOADER_BYTES, isBoardId, type Board } from './boards.js';
 import { Deadline, formatDuration, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, type Detected } from './detect.js';
