@@ -125,6 +125,13 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
+          // A stalled adapter may come back: search again, counted as a pass that got nowhere.
+          idlePasses++;
+          if (idlePasses < MAX_CONNECTS && attempt < MAX_CONNECTS_MAKING_PROGRESS && !deadline.aborted) {
+            stats.reconnects++;
+            logger.log('info', `The bootloader did not answer after the reset; resetting again (connection ${attempt + 1}).`);
+            continue;
+          }
           // What went wrong is what happened mid-session, not the failed search after it.
           throw new FlashError(previous.code, `${previous.detail} After a reset the bootloader did not answer again.`, { cause: e });
         }
