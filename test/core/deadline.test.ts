@@ -1,0 +1,72 @@
+// The session deadline: the budget grows with the image, the timer and the user's cancel both abort,
+// and dispose() leaves nothing behind.
+import { describe, expect, it } from 'vitest';
+import { Deadline, formatDuration, sessionBudgetMs } from '../../src/core/deadline.js';
+import { isFlashError } from '../../src/core/errors.js';
+import type { Clock } from '../../src/core/link/clock.js';
+
+function manualClock(): Clock & { advance(ms: number): void; pending(): number } {
+  let now = 0;
+  let timers: { at: number; fn: () => void }[] = [];
+  return {
+    now: () => now,
+    setTimer(ms, fn) {
+      const t = { at: now + ms, fn };
+      timers.push(t);
+      return () => {
+        timers = timers.filter((x) => x !== t);
+      };
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      due.forEach((t) => t.fn());
+    },
+    pending: () => timers.length,
+  };
+}
+
+describe('sessionBudgetMs', () => {
+  it('grows with the image: 20 s plus three write-and-verify passes at 57600 baud', () => {
+    expect(sessionBudgetMs(8192, 256)).toBe(29_493);
+    expect(formatDuration(sessionBudgetMs(253_952, 256))).toBe('5 min 14 s');
+    expect(sessionBudgetMs(64 * 1024, 256)).toBeGreaterThan(sessionBudgetMs(32 * 1024, 256));
+  });
+});
+
+describe('Deadline', () => {
+  it('aborts with session-timeout when the budget runs out, telling its listeners once', () => {
+    const clock = manualClock();
+    const d = new Deadline(clock, 1000);
+    let calls = 0;
+    d.addEventListener('abort', () => calls++);
+    clock.advance(999);
+    expect(d.aborted).toBe(false);
+    clock.advance(1);
+    expect(d.aborted && d.expired).toBe(true);
+    expect(isFlashError(d.reason, 'session-timeout')).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it("follows the user's cancel, which is not an expiry, and stops its timer", () => {
+    const clock = manualClock();
+    const parent = new AbortController();
+    const d = new Deadline(clock, 1000, parent.signal);
+    parent.abort('stop');
+    expect(d.aborted).toBe(true);
+    expect(d.expired).toBe(false);
+    expect(d.reason).toBe('stop');
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('dispose() cancels the timer and lets go of the parent', () => {
+    const clock = manualClock();
+    const parent = new AbortController();
+    const d = new Deadline(clock, 1000, parent.signal);
+    d.dispose();
+    expect(clock.pending()).toBe(0);
+    parent.abort();
+    expect(d.aborted).toBe(false);
+  });
+});
