@@ -127,6 +127,7 @@ const LABELS: Record<FlashPhase, string> = {
 };
 
 export function phaseLabel(v: FlashView): string {
+  if (v.phase === 'error' && v.problem?.code === 'aborted') return 'Cancelled';
   if (v.phase === 'connecting' && v.protocol) {
     return `Connecting: ${v.protocol.toUpperCase()} at ${v.baud ?? 'the line'} baud (try ${v.attempt})`;
   }

@@ -55,4 +55,12 @@ describe('flash view', () => {
     const v = reduceFlashView(startView(true), { state: 'connecting', protocol: 'stk500v1', baud: 57600, attempt: 3 });
     expect(phaseLabel(v)).toBe('Connecting: STK500V1 at 57600 baud (try 3)');
   });
+
+  it('labels a cancel as cancelled and any other error as failed', () => {
+    const start = startView(true);
+    const cancelled = reduceFlashView(start, { state: 'error', error: new FlashError('aborted', 'Cancelled by the user.'), port: null });
+    expect(phaseLabel(cancelled)).toBe('Cancelled');
+    const failed = reduceFlashView(start, { state: 'error', error: new FlashError('link-closed', 'Unplugged.'), port: null });
+    expect(phaseLabel(failed)).toBe('Failed');
+  });
 });

@@ -34,6 +34,10 @@ export class AppPage {
     return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
   }
 
+  async portOpen(): Promise<boolean> {
+    return this.page.evaluate(() => window.__hexflashTest.portOpen());
+  }
+
   async portRequests(): Promise<number> {
     return this.page.evaluate(() => window.__hexflashTest.requests());
   }

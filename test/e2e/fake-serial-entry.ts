@@ -22,6 +22,8 @@ export interface HexflashTestApi {
   readFlash(start: number, length: number): string;
   /** How many times the page asked for a port. */
   requests(): number;
+  /** Whether the plugged board's port is open (its readable or writable is not null). */
+  portOpen(): boolean;
 }
 
 class TestSerial extends EventTarget {
@@ -43,6 +45,7 @@ class TestSerial extends EventTarget {
 
 const serial = new TestSerial();
 let board: EmulatedBoard | null = null;
+let emulatedPort: EmulatedSerialPort | null = null;
 
 const api: HexflashTestApi = {
   plug(spec) {
@@ -50,8 +53,8 @@ const api: HexflashTestApi = {
     const boot = spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
     board = new EmulatedBoard({ mcu: spec.mcu, bootloader: boot, speed: 'adaptive' });
     board.start();
-    const inner = new EmulatedSerialPort(board) as unknown as SerialPort;
-    serial.port = new FaultyPort(inner, spec.fault ?? { kind: 'none' });
+    emulatedPort = new EmulatedSerialPort(board);
+    serial.port = new FaultyPort(emulatedPort as unknown as SerialPort, spec.fault ?? { kind: 'none' });
   },
   unplug() {
     serial.port?.unplug();
@@ -64,6 +67,7 @@ const api: HexflashTestApi = {
     return Array.from(board.flash.subarray(start, start + length), (b) => b.toString(16).padStart(2, '0')).join('');
   },
   requests: () => serial.requestCount,
+  portOpen: () => emulatedPort !== null && (emulatedPort.readable !== null || emulatedPort.writable !== null),
 };
 
 Object.defineProperty(Navigator.prototype, 'serial', { configurable: true, get: () => serial });

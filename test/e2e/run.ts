@@ -196,6 +196,26 @@ async function main(): Promise<number> {
       await flashAndCheck(M2560, mega, 'after unplug', '1e 98 01');
     });
 
+    await steps.run('Cancel mid-write: stopped within 1 s, the port released, then the next flash works', async () => {
+      await app.loadFile(mega.path, mega.name);
+      await app.chooseBoard('arduino-mega2560');
+      await app.plug(M2560);
+      await app.watchProgress();
+      await app.flashButton().click();
+      await app.waitPhase('writing');
+      await app.page.waitForFunction(() => (window.__hexflashProgress?.at(-1) ?? 0) >= 5, undefined, { timeout: 60_000 });
+      const t0 = performance.now();
+      await app.page.getByRole('button', { name: 'Cancel', exact: true }).click();
+      const o = await app.expectError('aborted', 'cancel');
+      const ms = Math.round(performance.now() - t0);
+      process.stdout.write(`    cancel: the cancelled message was shown ${ms} ms after the click\n`);
+      assert(ms < 1000, `cancelling took ${ms} ms`);
+      assert(/cancelled/i.test(o.text) && /released/.test(o.text), `the cancel message does not say the port was released: ${o.text}`);
+      assert(!(await app.portOpen()), 'the port is still open after cancelling');
+      await shot('cancelled');
+      await flashAndCheck(M2560, mega, 'after cancel', '1e 98 01');
+    });
+
     await steps.run('no bootloader: its own message, then the next flash works (by keyboard)', async () => {
       await app.loadFile(small.path, small.name);
       await app.chooseBoard('arduino-uno');
