@@ -19,6 +19,8 @@ export interface ProgramJob {
   /** The image, dense from address 0; addresses past its end are written as 0xFF. */
   readonly bytes: Uint8Array;
   readonly range: Range;
+  /** End of the application section: pages up to here may receive a misdirected write. */
+  readonly appEnd: number;
   /** Where the first write starts: `range.start`, or later when a previous pass got that far. */
   readonly resumeAt: number;
   /** Told the end of the written-and-acknowledged part of the first write as it grows. */
@@ -69,8 +71,12 @@ export async function programFlash(job: ProgramJob): Promise<ProgramOutcome> {
 
   const checked: Range = job.verify ? range : (job.neverErased?.touched ?? range);
   let bad = await verifyRange(job, checked);
+  const repaired = new Set<number>();
   for (let repair = 1; ; repair++) {
-    if (bad.pages.length === 0) return done(checked.end - checked.start, repair - 1);
+    if (bad.pages.length === 0) {
+      if (repaired.size > 0) await sweepStrayCopies(job, repaired);
+      return done(checked.end - checked.start, repair - 1);
+    }
     await refuseNeverErased(job, bad.pages);
     const first = bad.first;
     if (repair > MAX_REPAIRS || !first) {
@@ -91,6 +97,7 @@ export async function programFlash(job: ProgramJob): Promise<ProgramOutcome> {
       const last = bad.pages[bad.pages.length - 1] ?? 0;
       await writeRange(job, [{ start: 0, end: last + page }], 'writing');
     } else {
+      for (const p of bad.pages) repaired.add(p);
       await writeRange(job, bad.pages.map((p) => ({ start: p, end: p + page })), 'writing');
     }
     bad = await verifyRange(job, checked);
@@ -137,6 +144,26 @@ async function verifyRange(job: ProgramJob, range: Range): Promise<{ pages: numb
     if (progress(done === total)) job.emit({ state: 'verifying', done, total, bytesPerSecond: rate(done, job.clock.now() - t0) });
   });
   return { pages, first };
+}
+
+/**
+ * STK500v1 has no checksum: a flipped bit in LOAD_ADDRESS sends a page to another address, and the
+ * page it was meant for then reads back wrong. After such a repair, look through the application
+ * section past the image for a copy of a repaired page's data, and erase it.
+ */
+async function sweepStrayCopies(job: ProgramJob, repaired: ReadonlySet<number>): Promise<void> {
+  const page = job.geometry.pageBytes;
+  const wanted = [...repaired].map((p) => job.bytes.subarray(p, p + page)).filter((d) => d.some((b) => b !== 0xff));
+  if (wanted.length === 0 || job.range.end >= job.appEnd) return;
+  job.logger.log('info', `Verify needed repairs: checking 0x${hex(job.range.end)}-0x${hex(job.appEnd - 1)} for pages that a damaged address sent there.`);
+  const strays: number[] = [];
+  await job.client.readFlash(job.range.end, job.appEnd, job.geometry, (address, data) => {
+    if (wanted.some((w) => w.length === data.length && w.every((b, i) => b === data[i]))) strays.push(address);
+  });
+  for (const at of strays) {
+    job.logger.log('info', `A copy of a firmware page sat at 0x${hex(at)}, past the image: erasing it.`);
+    await writeRange(job, [{ start: at, end: at + page }], 'writing');
+  }
 }
 
 /** Pages in the never-erased region cannot be repaired: read them once more, and stop if they still differ. */

@@ -231,6 +231,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     client,
     bytes: req.image.bytes,
     range: plan,
+    appEnd: plan.appBytes,
     geometry: { pageBytes: device.pageBytes, flashBytes: device.flashBytes },
     verify: req.verify ?? true,
     neverErased,

@@ -77,6 +77,7 @@ interface Row {
   hangs: number;
   portHeld: number;
   bootChanged: number;
+  stray: number;
   followUpsOk: number;
   followUps: number;
   codes: Map<string, number>;
@@ -86,7 +87,7 @@ function tally(records: readonly RunRecord[], key: (r: RunRecord) => string): Ma
   const rows = new Map<string, Row>();
   for (const r of records) {
     const k = key(r);
-    const row = rows.get(k) ?? { runs: 0, succeeded: 0, recovered: 0, failedCleanly: 0, falseSuccess: 0, hangs: 0, portHeld: 0, bootChanged: 0, followUpsOk: 0, followUps: 0, codes: new Map() };
+    const row = rows.get(k) ?? { runs: 0, succeeded: 0, recovered: 0, failedCleanly: 0, falseSuccess: 0, hangs: 0, portHeld: 0, bootChanged: 0, stray: 0, followUpsOk: 0, followUps: 0, codes: new Map() };
     row.runs++;
     if (r.verdict === 'succeeded') row.succeeded++;
     if (r.verdict === 'succeeded' && r.recovered) row.recovered++;
@@ -95,6 +96,7 @@ function tally(records: readonly RunRecord[], key: (r: RunRecord) => string): Ma
     if (r.verdict === 'hang') row.hangs++;
     if (r.verdict === 'port-held') row.portHeld++;
     if (r.bootloaderChanged > 0) row.bootChanged++;
+    if (r.strayBytes > 0) row.stray++;
     if (r.followUp !== null) {
       row.followUps++;
       if (r.followUp === 'succeeded') row.followUpsOk++;
@@ -106,17 +108,18 @@ function tally(records: readonly RunRecord[], key: (r: RunRecord) => string): Ma
 }
 
 function table(title: string, rows: Map<string, Row>): string {
-  const head = '| fault | runs | succeeded | of which recovered | failed cleanly (codes) | false successes | hangs | port held | bootloader changed | clean run after failure ok |';
-  const sep = '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|';
-  const total: Row = { runs: 0, succeeded: 0, recovered: 0, failedCleanly: 0, falseSuccess: 0, hangs: 0, portHeld: 0, bootChanged: 0, followUpsOk: 0, followUps: 0, codes: new Map() };
+  const head =
+    '| fault | runs | succeeded | of which recovered | failed cleanly (codes) | false successes | hangs | port held | bootloader changed | stray writes past the image | clean run after failure ok |';
+  const sep = '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|';
+  const total: Row = { runs: 0, succeeded: 0, recovered: 0, failedCleanly: 0, falseSuccess: 0, hangs: 0, portHeld: 0, bootChanged: 0, stray: 0, followUpsOk: 0, followUps: 0, codes: new Map() };
   const line = (name: string, r: Row): string => {
     const codes = [...r.codes].map(([c, n]) => `${c} ${n}`).join(', ');
-    return `| ${name} | ${r.runs} | ${r.succeeded} | ${r.recovered} | ${r.failedCleanly}${codes ? ` (${codes})` : ''} | ${r.falseSuccess} | ${r.hangs} | ${r.portHeld} | ${r.bootChanged} | ${r.followUpsOk}/${r.followUps} |`;
+    return `| ${name} | ${r.runs} | ${r.succeeded} | ${r.recovered} | ${r.failedCleanly}${codes ? ` (${codes})` : ''} | ${r.falseSuccess} | ${r.hangs} | ${r.portHeld} | ${r.bootChanged} | ${r.stray} | ${r.followUpsOk}/${r.followUps} |`;
   };
   const lines = [`### ${title}`, '', head, sep];
   for (const [name, r] of rows) {
     lines.push(line(name, r));
-    for (const k of ['runs', 'succeeded', 'recovered', 'failedCleanly', 'falseSuccess', 'hangs', 'portHeld', 'bootChanged', 'followUpsOk', 'followUps'] as const) total[k] += r[k];
+    for (const k of ['runs', 'succeeded', 'recovered', 'failedCleanly', 'falseSuccess', 'hangs', 'portHeld', 'bootChanged', 'stray', 'followUpsOk', 'followUps'] as const) total[k] += r[k];
     for (const [c, n] of r.codes) total.codes.set(c, (total.codes.get(c) ?? 0) + n);
   }
   lines.push(line('**all**', total));
@@ -153,7 +156,7 @@ async function main(): Promise<number> {
     `## Fault campaign: ${records.length} seeded runs (seeds ${firstSeed}-${firstSeed + runs - 1})`,
     '',
     `Command: \`npm run faults -- --runs ${runs} --seed ${firstSeed}\` (${workers} worker processes, ${wallS} s wall, ${virtualS} s of emulated time).`,
-    'Each run: a board holding an older firmware, a random 0.5-4 KiB image, the board preset or protocol auto (half each), one seeded fault, flashed through the app\'s flash path (runFlash, Web Serial adapter, EmulatedSerialPort) on virtual time. False success = reported success while the emulated flash differs from the image; hang = still running 5 s after the session\'s own deadline.',
+    'Each run: a board holding an older firmware, a random 0.5-4 KiB image, the board preset or protocol auto (half each), one seeded fault, flashed through the app\'s flash path (runFlash, Web Serial adapter, EmulatedSerialPort) on virtual time. False success = reported success while the emulated flash differs from the image; hang = still running 5 s after the session\'s own deadline; stray writes = runs that left written (non-0xFF, changed) bytes between the image\'s last page and the bootloader; bootloader changed = runs after which any bootloader byte differs (the emulated chip, like Arduino\'s lock bits, refuses SPM there).',
     '',
     table('By fault kind (both boards)', byKind),
     '',

@@ -254,6 +254,30 @@ describe('faults the session recovers from: success, the flash equal to the imag
   }
 });
 
+describe('STK500v1 has no checksum', () => {
+  it('a flipped address bit sends a page past the image: verify repairs the page, the stray copy is found and erased', async () => {
+    const r = await rig('optiboot-atmega328p');
+    const img = imageFromSegments([{ address: 0, data: Uint8Array.from({ length: 1024 }, (_, i) => (i * 7 + 3) & 0x7f) }]);
+    // The second page's LOAD_ADDRESS (55 40 00 20) arrives as 55 40 10 20: word 0x1040, byte 0x2080.
+    let last = [0, 0];
+    let fired = false;
+    r.board.line = {
+      toMcu: (v) => {
+        const out = !fired && last[0] === 0x55 && last[1] === 0x40 && v === 0x00 ? ((fired = true), 0x10) : v;
+        last = [last[1] ?? 0, v];
+        return out;
+      },
+      toHost: (v) => v,
+    };
+    const o = await r.flash(img, { board: 'arduino-uno' });
+    expectFlashed(o, r.board, img);
+    expect(fired).toBe(true);
+    if (o.state === 'done') expect(o.result.recovery.repairs).toBe(1);
+    expect(r.log).toContain('A copy of a firmware page sat at 0x2080, past the image: erasing it.');
+    expect(r.board.flash.subarray(0x2080, 0x2100).every((b) => b === 0xff)).toBe(true);
+  });
+});
+
 describe('a bootloader that leaves on every lost byte (optiboot)', () => {
   it('goes on where the last pass stopped instead of starting over, as long as passes get further', async () => {
     const r = await rig('optiboot-atmega328p', { application: randomBytes(12_000, 15) });

@@ -43,6 +43,8 @@ export interface RunRecord {
   readonly message: string | null;
   /** Bytes of the bootloader that changed (never brick: must be 0). */
   readonly bootloaderChanged: number;
+  /** Bytes past the image's last page and below the bootloader that were written (changed, and not to 0xFF). */
+  readonly strayBytes: number;
   /** The clean run after a failure: null when none was needed. */
   readonly followUp: Verdict | null;
   readonly virtualMs: number;
@@ -61,6 +63,12 @@ function check(board: EmulatedBoard, info: BootloaderInfo, image: FirmwareImage,
   let bootChanged = 0;
   for (let i = 0; i < boot.length; i++) if (boot[i] !== bootBefore[i]) bootChanged++;
   return { ok, bootChanged };
+}
+
+function stray(board: EmulatedBoard, before: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (board.flash[i] !== before[i] && board.flash[i] !== 0xff) n++;
+  return n;
 }
 
 function shapeOf(info: BootloaderInfo, image: FirmwareImage, pageBytes: number): StreamShape {
@@ -118,6 +126,7 @@ export async function runOne(seed: number, kind: FaultKind, bench: Bench, onLog:
     application: old,
   });
   const bootBefore = board.flash.slice(info.start);
+  const flashBefore = board.flash.slice();
   let port = new EmulatedSerialPort(board);
   const size = Math.floor(512 + r() * 3.5 * 1024);
   const image = imageFromSegments([{ address: 0, data: randomBytes(size, seed) }]);
@@ -160,6 +169,7 @@ export async function runOne(seed: number, kind: FaultKind, bench: Bench, onLog:
       code: error?.code ?? null,
       message: error?.message ?? null,
       bootloaderChanged: check(board, info, image, bootBefore).bootChanged,
+      strayBytes: stray(board, flashBefore, Math.ceil(image.end / device.pageBytes) * device.pageBytes, info.start),
       followUp,
       virtualMs,
     };
