@@ -13,6 +13,8 @@ export interface FlashResult {
   readonly roundTrips: { readonly setup: number; readonly write: number; readonly verify: number };
   readonly bytesToBoard: number;
   readonly bytesFromBoard: number;
+  /** Whether the bootloader confirmed leaving programming mode (which starts the firmware). */
+  readonly started: boolean;
   /** What it took: re-synchronisations after damaged or lost answers, pages written again, resets mid-session. */
   readonly recovery: { readonly resyncs: number; readonly repairs: number; readonly reconnects: number };
   readonly warnings: readonly string[];

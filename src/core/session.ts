@@ -241,7 +241,15 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     progressIntervalMs: ctx.progressIntervalMs ?? 50,
   });
   emit({ state: 'leaving' });
-  await client.leaveProgramming();
+  let started = true;
+  await client.leaveProgramming().catch((e: unknown) => {
+    // The flash is written and verified: a lost answer here must not turn that into a failure.
+    if (!isFlashError(e, 'link-timeout') && !isFlashError(e, 'protocol-error')) throw e;
+    const w = 'The bootloader did not confirm starting the firmware; if it does not run, press reset or unplug the board.';
+    started = false;
+    warnings.push(w);
+    logger.log('info', w);
+  });
   const result: FlashResult = {
     protocol,
     baud: found.baud,
@@ -258,6 +266,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     roundTrips: { setup: setupTrips + 1, write: outcome.writeTrips, verify: outcome.verifyTrips },
     bytesToBoard: client.stats.bytesOut,
     bytesFromBoard: client.stats.bytesIn,
+    started,
     recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
     warnings,
   };

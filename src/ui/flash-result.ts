@@ -59,7 +59,7 @@ export class FlashResultView extends LitElement {
         </dl>
         ${recovery ? html`<p data-testid="result-recovery">Recovered: ${recovery}</p>` : nothing}
         ${r.warnings.length > 0 ? html`<p>Notes: ${r.warnings.join('; ')}</p>` : nothing}
-        <p>The firmware is running. The board can be unplugged.</p>
+        <p>${r.started ? 'The firmware is running. The board can be unplugged.' : 'Press reset or unplug the board to start the firmware.'}</p>
       </section>
     `;
   }

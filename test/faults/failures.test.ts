@@ -76,7 +76,7 @@ function expectFailure(o: FlashOutcome, code: ErrorCode, detail: RegExp): FlashE
 }
 
 function expectFlashed(o: FlashOutcome, board: EmulatedBoard, img: FirmwareImage): void {
-  expect(o.state).toBe('done');
+  expect(o.state, o.state === 'error' ? o.error.message : '').toBe('done');
   expect(Buffer.compare(board.flash.subarray(0, img.end), img.bytes.subarray(0, img.end))).toBe(0);
 }
 
@@ -252,6 +252,31 @@ describe('faults the session recovers from: success, the flash equal to the imag
       if (o.state === 'done') expect(o.result.recovery[counter]).toBeGreaterThan(0);
     });
   }
+});
+
+describe('after a verified write', () => {
+  it("a lost answer to LEAVE_PROGMODE is a note, not a failure: the flash is what was asked for", async () => {
+    const r = await rig('optiboot-atmega328p');
+    const img = image(2000, 17);
+    // Drop everything from the board once the host has sent LEAVE_PROGMODE (51 20).
+    let last = 0;
+    let leaving = false;
+    r.board.line = {
+      toMcu: (v) => {
+        if (last === 0x51 && v === 0x20) leaving = true;
+        last = v;
+        return v;
+      },
+      toHost: (v) => (leaving ? null : v),
+    };
+    const o = await r.flash(img, { board: 'arduino-uno' });
+    expectFlashed(o, r.board, img);
+    expect(leaving).toBe(true);
+    if (o.state === 'done') {
+      expect(o.result.started).toBe(false);
+      expect(o.result.warnings).toContain('The bootloader did not confirm starting the firmware; if it does not run, press reset or unplug the board.');
+    }
+  });
 });
 
 describe('STK500v1 has no checksum', () => {
