@@ -75,12 +75,17 @@ function bootBytesFor(req: FlashRequest, target: Target): BootBytes {
  * for a chip that is already known. Callers run it before asking for a port; the session runs it too.
  */
 export function checkRequest(req: FlashRequest): void {
+  checkedTarget(req);
+}
+
+function checkedTarget(req: FlashRequest): Target {
   const target = resolveTarget(req);
   assertNotEmpty(req.image);
   if (target.mcu) {
     const p = target.protocol === 'auto' ? 'stk500v1' : target.protocol;
     planWrite(req.image, DEVICES[target.mcu], bootBytesFor(req, target)(target.mcu, p));
   }
+  return target;
 }
 
 export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Promise<FlashResult> {
@@ -91,8 +96,7 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
     log: (level, text) => emit({ state: 'log', level, text }),
   };
   const t0 = clock.now();
-  checkRequest(req);
-  const target = resolveTarget(req);
+  const target = checkedTarget(req);
   const bootBytes = bootBytesFor(req, target);
   for (const w of req.image.warnings) logger.log('info', `Firmware file: ${w}`);
 

@@ -7,11 +7,11 @@ import { ERROR_TEXT, FlashError, type ErrorCode } from '../../src/core/errors.js
 import type { FlashRequest } from '../../src/core/session.js';
 import { imageFromSegments } from '../../src/core/hex/binary.js';
 import type { FirmwareImage } from '../../src/core/hex/image.js';
-import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { openWebSerialLink } from '../../src/transports/web-serial.js';
 import { EmulatedBoard, type Speed } from '../emulator/board.js';
-import { loadBootloader, type BootloaderId } from '../emulator/bootloaders.js';
+import type { BootloaderId } from '../emulator/bootloaders.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
+import { startBench } from '../helpers/bench-board.js';
 import { randomBytes } from '../helpers/random.js';
 
 interface Rig {
@@ -29,19 +29,12 @@ afterEach(async () => {
 });
 
 async function rig(id: BootloaderId, opts: { speed?: Speed; latencyMs?: number; application?: Uint8Array } = {}): Promise<Rig> {
-  const info = await loadBootloader(id);
-  const board = new EmulatedBoard({
-    mcu: info.mcu,
-    bootloader: { bytes: parseIntelHex(info.hexText).bytes, start: info.start },
-    speed: opts.speed ?? 'virtual',
-    ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
-    ...(opts.application ? { application: opts.application } : {}),
-  });
+  const bench = await startBench(id, { ...opts, speed: opts.speed ?? 'virtual' });
+  const board = bench.board;
   rigs.push(board);
-  board.start();
   const r: Rig = {
     board,
-    port: new EmulatedSerialPort(board),
+    port: bench.port,
     log: [],
     states: [],
     flash: (image, request, signal) =>

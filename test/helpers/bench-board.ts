@@ -3,7 +3,7 @@
 import { openWebSerialLink } from '../../src/transports/web-serial.js';
 import type { QueueLink } from '../../src/core/link/queue-link.js';
 import { loadBootloader, type BootloaderId, type BootloaderInfo } from '../emulator/bootloaders.js';
-import { EmulatedBoard } from '../emulator/board.js';
+import { EmulatedBoard, type Speed } from '../emulator/board.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 
@@ -16,7 +16,7 @@ export interface BenchBoard {
 }
 
 export interface BenchOptions {
-  readonly speed?: 'realtime' | 'adaptive' | 'fast';
+  readonly speed?: Speed;
   readonly latencyMs?: number;
   readonly application?: Uint8Array;
 }
@@ -37,7 +37,8 @@ export async function startBench(id: BootloaderId, opts: BenchOptions = {}): Pro
     board,
     port,
     bootloader,
-    open: (baud) => openWebSerialLink(port as unknown as SerialPort, { baud }),
+    // board.clock: the wall clock, or emulated time with speed 'virtual'.
+    open: (baud) => openWebSerialLink(port as unknown as SerialPort, { baud, clock: board.clock }),
     stop: () => board.stop(),
   };
 }
