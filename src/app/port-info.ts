@@ -1,13 +1,13 @@
-// What the app records about a serial port for the log and bug reports: USB vendor/product IDs.
+// What the app records about a serial port for the log and bug reports: USB vendor/product IDs,
+// labelled from the shared USB table (core/usb-ids.ts).
+import { usbLabel } from '../core/usb-ids.js';
 
 export interface PortInfo {
   readonly usbVendorId?: number;
   readonly usbProductId?: number;
-  /** "USB 2341:0042" or "serial port (no USB IDs)". */
+  /** "Arduino Mega 2560 R3 (USB 2341:0042)", "USB 1234:5678" or "serial port (no USB IDs)". */
   readonly label: string;
 }
-
-const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 export function portInfo(port: Pick<SerialPort, 'getInfo'>): PortInfo {
   let info: SerialPortInfo = {};
@@ -17,7 +17,6 @@ export function portInfo(port: Pick<SerialPort, 'getInfo'>): PortInfo {
     // A port that cannot describe itself is still usable.
   }
   const { usbVendorId, usbProductId } = info;
-  const label =
-    usbVendorId === undefined ? 'serial port (no USB IDs)' : `USB ${hex4(usbVendorId)}:${usbProductId === undefined ? '????' : hex4(usbProductId)}`;
+  const label = usbLabel(usbVendorId, usbProductId);
   return { ...(usbVendorId !== undefined ? { usbVendorId } : {}), ...(usbProductId !== undefined ? { usbProductId } : {}), label };
 }

@@ -3,6 +3,7 @@
 // framing, parity, break) re-acquire the readable; anything else means the device is gone.
 import { FlashError } from '../core/errors.js';
 import { QueueLink } from '../core/link/queue-link.js';
+import { usbLabel } from '../core/usb-ids.js';
 import type { Clock } from '../core/link/clock.js';
 import { systemClock } from './system-clock.js';
 
@@ -20,8 +21,7 @@ export interface WebSerialOptions {
 
 export function describePort(port: SerialPort): string {
   const info = port.getInfo();
-  const hex = (n: number | undefined): string => (n === undefined ? '????' : n.toString(16).padStart(4, '0'));
-  return info.usbVendorId === undefined ? 'serial port' : `USB ${hex(info.usbVendorId)}:${hex(info.usbProductId)}`;
+  return usbLabel(info.usbVendorId, info.usbProductId);
 }
 
 /** Opens `port` and returns a link over it. Maps open failures to 'port-busy' / 'port-unreachable'. */

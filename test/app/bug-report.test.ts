@@ -23,7 +23,7 @@ describe('bug report', () => {
       log,
     );
     expect(text).toContain('HexFlash 0.1.0 log');
-    expect(text).toContain('Port: USB 1a86:7523');
+    expect(text).toContain('Port: CH340 USB-serial adapter (USB 1a86:7523)');
     expect(text).toContain('Browser: Chromium 140 on Linux');
     expect(text).toContain('[   1.500] * STK500V2 bootloader answered');
     expect(text).toContain('[   1.500]   -> 1b 01');
