@@ -27,6 +27,12 @@ describe('firmware source', () => {
     expect(p).toMatchObject({ code: 'hex-parse', title: 'The firmware file is not a valid Intel HEX file.' });
   });
 
+  it('refuses a hex file cut off at a line end (no EOF record), naming its last line', async () => {
+    const cut = new TextEncoder().encode(text.replace(':00000001FF\n', ''));
+    const p = await firmwareFromBytes('cut.hex', cut).catch((e: unknown) => e);
+    expect(p).toMatchObject({ code: 'hex-parse', detail: expect.stringMatching(/^Line 1: .*without an end-of-file record.*truncated/) });
+  });
+
   it('refuses a huge file before reading it as text', async () => {
     await expect(firmwareFromBytes('big.hex', new Uint8Array(MAX_FIRMWARE_BYTES + 1))).rejects.toMatchObject({ title: 'This file is too large to be AVR firmware.' });
   });

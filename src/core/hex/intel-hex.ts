@@ -218,11 +218,11 @@ export function parseIntelHex(text: string): FirmwareImage {
   }
 
   if (eofLine === 0) {
-    warnings.push(
-      lastRecordLine === 0
-        ? 'The file holds no records and no end-of-file record.'
-        : `No end-of-file record after line ${lastRecordLine} (the file may be truncated).`,
-    );
+    // A download cut off at a line end looks exactly like this: refuse it rather than flash half a firmware.
+    if (lastRecordLine !== 0) {
+      throw new HexParseError(lastRecordLine, 'the file ends after this line without an end-of-file record (:00000001FF); it is probably truncated');
+    }
+    warnings.push('The file holds no records and no end-of-file record.');
   }
   return imageFromMemory(mem.bytes, mem.lines, mem.end, warnings);
 }

@@ -120,6 +120,7 @@ export const CHECKS = [
   /at column \d+ is not a hex digit/,
   /byte count says \d+ data bytes but the line holds \d+$/,
   /the file ends here without an end-of-file record/,
+  /the file ends after this line without an end-of-file record/,
   /checksum is 0x[0-9A-F]{2}, expected/,
   /unknown record type 0x[0-9A-F]{2}$/,
   /unknown record type .* \(and its checksum/,

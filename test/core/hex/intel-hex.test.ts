@@ -148,10 +148,13 @@ describe('parseIntelHex: overlaps, end of file', () => {
     expect(img.warnings).toEqual(['Line 4: data after the end-of-file record on line 2 is ignored.']);
   });
 
-  it('warns when the EOF record is missing but the last line is whole', () => {
-    const img = parseIntelHex(lines(rec(0, 0, [1]), rec(0, 1, [2]), ''));
-    expect(img.dataBytes).toBe(2);
-    expect(img.warnings).toEqual(['No end-of-file record after line 2 (the file may be truncated).']);
+  it('refuses a file whose EOF record is missing though the last line is whole (a download cut off at a line end)', () => {
+    const e = parseError(lines(rec(0, 0, [1]), '; note', rec(0, 1, [2]), ''));
+    expect(e.line).toBe(3);
+    expect(e.message).toBe(
+      'The firmware file is not a valid Intel HEX file. Line 3: the file ends after this line without an end-of-file record (:00000001FF); it is probably truncated',
+    );
+    expect(parseError(lines(rec(4, 0, [0, 1]))).line).toBe(1);
   });
 
   it('reads an empty file as an empty image with a warning (the session refuses it as image-empty)', () => {
