@@ -1,10 +1,13 @@
 // Starts an emulated board with its real bootloader behind a TCP listener, so a user, avrdude,
 // the CLI or a benchmark can connect: npm run emulate -- --mcu atmega2560 --port 7000
+// Fault options make it a board the CLI tests can fail on: one that falls silent after N bytes,
+// one whose answers are garbled after N bytes, a worn-out flash cell; --clients sets how the
+// listener treats a second client (see tcp-bridge.ts).
 import { parseArgs } from 'node:util';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { BOOTLOADER_IDS, loadBootloader, type BootloaderId } from './bootloaders.js';
 import { EmulatedBoard } from './board.js';
-import { startTcpBridge } from './tcp-bridge.js';
+import { CLIENT_POLICIES, startTcpBridge, type ClientPolicy } from './tcp-bridge.js';
 
 const BY_MCU: Record<string, BootloaderId> = {
   atmega2560: 'stk500v2-atmega2560',
@@ -12,6 +15,13 @@ const BY_MCU: Record<string, BootloaderId> = {
   atmega1280: 'atmegaboot-atmega1280',
   atmega1284p: 'atmegaboot-atmega1284p',
 };
+
+function count(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, not "${text}"`);
+  return n;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +32,10 @@ async function main(): Promise<void> {
       speed: { type: 'string', default: 'realtime' },
       'latency-ms': { type: 'string', default: '0' },
       'no-bootloader': { type: 'boolean', default: false },
+      clients: { type: 'string', default: 'replace' },
+      'mute-after': { type: 'string' },
+      'garble-after': { type: 'string' },
+      'stuck-low': { type: 'string' },
     },
   });
   const id = (values.bootloader ?? BY_MCU[values.mcu]) as BootloaderId | undefined;
@@ -30,6 +44,8 @@ async function main(): Promise<void> {
   }
   const speed = values.speed;
   if (speed !== 'realtime' && speed !== 'adaptive' && speed !== 'fast') throw new Error('--speed must be realtime, adaptive or fast');
+  const clients = values.clients as ClientPolicy;
+  if (!CLIENT_POLICIES.includes(clients)) throw new Error(`--clients must be one of ${CLIENT_POLICIES.join(', ')}`);
   const info = await loadBootloader(id);
   const board = new EmulatedBoard({
     mcu: info.mcu,
@@ -37,14 +53,27 @@ async function main(): Promise<void> {
     speed,
     latencyMs: Number(values['latency-ms']),
   });
+  const muteAfter = count(values['mute-after'], '--mute-after');
+  const garbleAfter = count(values['garble-after'], '--garble-after');
+  if (muteAfter !== undefined || garbleAfter !== undefined) {
+    let toMcu = 0;
+    let toHost = 0;
+    board.line = {
+      toMcu: (v) => (muteAfter !== undefined && toMcu++ >= muteAfter ? null : v),
+      toHost: (v) => (garbleAfter !== undefined && toHost++ >= garbleAfter ? v ^ 0x80 : v),
+    };
+  }
+  const stuck = count(values['stuck-low'], '--stuck-low');
+  if (stuck !== undefined) board.spm.stuckLow.set(stuck, 0x01);
   board.start();
-  const bridge = await startTcpBridge(board, { host: '127.0.0.1', port: Number(values.port), baud: info.baud });
+  const bridge = await startTcpBridge(board, { host: '127.0.0.1', port: Number(values.port), baud: info.baud, clients });
   process.stdout.write(
     `Emulated ${info.mcu} (${values['no-bootloader'] ? 'no bootloader' : info.origin}, ${info.protocol.toUpperCase()} ${info.baud} baud) on net:127.0.0.1:${bridge.port}\n`,
   );
   const stop = (): void => {
     void bridge.close().then(() => board.stop()).then(() => process.exit(0));
   };
+  void bridge.finished.then(stop);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
