@@ -1,90 +1,94 @@
-// Command-line parsing for the CLI: turns argv into a checked FlashCommand or a usage error.
+// HexFlash's own command line: `flash FILE --port P`, `read --port P OUT`, `ports`; turns argv
+// into a checked CliCommand or a usage error.
 import { parseArgs } from 'node:util';
 import { BOARD_IDS, isBoardId } from '../core/boards.js';
 import { isMcuId, MCU_IDS } from '../core/devices.js';
 import { FlashError } from '../core/errors.js';
 import type { ProtocolId } from '../core/programmer.js';
-import { parseNetPort } from '../transports/tcp.js';
+import type { TargetRequest } from '../core/target.js';
+import { checkPortSpec } from '../transports/node-link.js';
+import type { CliCommand } from './command.js';
 
 export const USAGE = `Usage:
-  hexflash flash FILE --port net:HOST:PORT [--protocol auto|stk500v1|stk500v2] [--baud N]
+  hexflash flash FILE --port PORT [--protocol auto|stk500v1|stk500v2] [--baud N]
                       [--mcu NAME | --board NAME] [--no-verify] [--address N (for .bin)] [--verbose]
+  hexflash read --port PORT [--mcu NAME | --board NAME] [--protocol ...] [--baud N] OUT.hex|OUT.bin
+  hexflash ports [--json]
+  hexflash -p PART -c PROGRAMMER -P PORT [-b BAUD] -U flash:w:FILE:i ...   (avrdude's options)
 
   FILE        Intel HEX (.hex) or raw binary (.bin, written at --address, default 0)
-  --port      a TCP serial bridge, as avrdude names it: net:127.0.0.1:7000
-  --protocol  bootloader protocol; "auto" (default) finds out which one answers
+  --port      a local serial port (/dev/ttyUSB0, /dev/ttyACM0, COM3) or a TCP serial
+              bridge as avrdude names it (net:192.168.1.20:2000)
+  --protocol  bootloader protocol; "auto" (the default without --board) finds out which one answers
   --baud      baud rate; by default the board's, or every usual one with auto
   --mcu       ${MCU_IDS.join(', ')}
   --board     ${BOARD_IDS.join(', ')}
 
-Start an emulated board to flash:  npm run emulate -- --mcu atmega2560 --port 7000`;
-
-export interface FlashCommand {
-  readonly file: string;
-  readonly port: string;
-  readonly protocol: ProtocolId | 'auto';
-  readonly baud: number | undefined;
-  readonly mcu: string | undefined;
-  readonly board: string | undefined;
-  readonly verify: boolean;
-  readonly address: number;
-  readonly verbose: boolean;
-}
+Exit status: 0 only when every byte was written and verified (read: read whole);
+1 failed; 2 bad arguments; 3 written with --no-verify (not proven).`;
 
 function bad(text: string): FlashError {
   return new FlashError('bad-argument', text);
 }
 
-export function parseFlashCommand(argv: readonly string[]): FlashCommand {
+const OPTIONS = {
+  port: { type: 'string' },
+  protocol: { type: 'string' },
+  baud: { type: 'string' },
+  mcu: { type: 'string' },
+  board: { type: 'string' },
+  'no-verify': { type: 'boolean', default: false },
+  address: { type: 'string', default: '0' },
+  verbose: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export function parseCommand(argv: readonly string[]): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        protocol: { type: 'string', default: 'auto' },
-        baud: { type: 'string' },
-        mcu: { type: 'string' },
-        board: { type: 'string' },
-        'no-verify': { type: 'boolean', default: false },
-        address: { type: 'string', default: '0' },
-        verbose: { type: 'boolean', default: false },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     throw bad(e instanceof Error ? e.message : String(e));
   }
   const { values, positionals } = parsed;
-  if (positionals[0] !== 'flash') throw bad(`Unknown command "${positionals[0] ?? ''}"; the command is "flash".`);
-  const file = positionals[1];
-  if (!file || positionals.length > 2) throw bad('Give exactly one firmware FILE after "flash".');
-  if (!values.port) throw bad('--port is required, e.g. --port net:127.0.0.1:7000.');
-  parseNetPort(values.port);
+  const [verb, ...rest] = positionals;
+  if (verb === 'ports') {
+    if (rest.length > 0) throw bad('"ports" takes no file.');
+    return { kind: 'ports', json: values.json };
+  }
+  if (verb !== 'flash' && verb !== 'read') throw bad(`Unknown command "${verb ?? ''}"; the commands are flash, read and ports.`);
+  const file = rest[0];
+  if (!file || rest.length > 1) throw bad(verb === 'flash' ? 'Give exactly one firmware FILE after "flash".' : 'Give exactly one output file (OUT.hex or OUT.bin) after "read".');
+  if (!values.port) throw bad('--port is required, e.g. --port /dev/ttyUSB0 or --port net:127.0.0.1:7000.');
+  checkPortSpec(values.port);
+  const target = targetFrom(values);
+  const common = { port: values.port, target, dialect: 'hexflash', verbosity: values.verbose ? 2 : 0, quiet: false } as const;
+  if (verb === 'read') return { ...common, kind: 'read', out: file, format: file.toLowerCase().endsWith('.bin') ? 'bin' : 'hex' };
+  const address = Number(values.address);
+  if (!Number.isInteger(address) || address < 0) throw bad(`--address "${values.address}" is not a non-negative whole number.`);
+  return { ...common, kind: 'flash', file, format: 'auto', address, verify: !values['no-verify'], notes: [] };
+}
+
+function targetFrom(values: { protocol?: string | undefined; baud?: string | undefined; mcu?: string | undefined; board?: string | undefined }): TargetRequest {
   const protocol = values.protocol;
-  if (protocol !== 'auto' && protocol !== 'stk500v1' && protocol !== 'stk500v2') {
+  if (protocol !== undefined && protocol !== 'auto' && protocol !== 'stk500v1' && protocol !== 'stk500v2') {
     throw bad(`--protocol "${protocol}" is not one of auto, stk500v1, stk500v2.`);
   }
   let baud: number | undefined;
-  if (values.baud !== undefined) {
-    baud = Number(values.baud);
-    if (!Number.isInteger(baud) || baud < 300 || baud > 2_000_000) throw bad(`--baud "${values.baud}" is not a baud rate between 300 and 2000000.`);
-  }
+  if (values.baud !== undefined) baud = parseBaud(values.baud, '--baud');
   if (values.mcu !== undefined && values.board !== undefined) throw bad('Give --mcu or --board, not both.');
   if (values.mcu !== undefined && !isMcuId(values.mcu.toLowerCase())) throw bad(`--mcu "${values.mcu}" is not one of ${MCU_IDS.join(', ')}.`);
   if (values.board !== undefined && !isBoardId(values.board)) throw bad(`--board "${values.board}" is not one of ${BOARD_IDS.join(', ')}.`);
-  const address = Number(values.address);
-  if (!Number.isInteger(address) || address < 0) throw bad(`--address "${values.address}" is not a non-negative whole number.`);
   return {
-    file,
-    port: values.port,
-    protocol,
-    baud,
-    mcu: values.mcu,
-    board: values.board,
-    verify: !values['no-verify'],
-    address,
-    verbose: values.verbose,
+    ...(protocol !== undefined ? { protocol: protocol as ProtocolId | 'auto' } : {}),
+    ...(baud !== undefined ? { baud } : {}),
+    ...(values.mcu !== undefined ? { mcu: values.mcu.toLowerCase() } : {}),
+    ...(values.board !== undefined ? { board: values.board } : {}),
   };
+}
+
+export function parseBaud(text: string, name: string): number {
+  const baud = Number(text);
+  if (!Number.isInteger(baud) || baud < 300 || baud > 2_000_000) throw bad(`${name} "${text}" is not a baud rate between 300 and 2000000.`);
+  return baud;
 }

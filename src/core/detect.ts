@@ -3,6 +3,7 @@
 // and STK500v1 at 57600 (ATmegaBOOT: old Nano, Anet, Mega 1280), so a wrong guess costs a second,
 // not a "Timeout communicating with programmer".
 import { FlashError, isFlashError } from './errors.js';
+import type { FlashEvent } from './events.js';
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 import type { ClientOptions, Logger, Programmer, ProtocolId } from './programmer.js';
@@ -31,12 +32,21 @@ export const DEFAULT_BAUD: Readonly<Record<ProtocolId, number>> = { stk500v2: 11
 const FIRST_ANSWER_MS: Readonly<Record<ProtocolId, number>> = { stk500v2: 500, stk500v1: 1200 };
 const RETRY_ANSWER_MS = 400;
 
-export function candidatesFor(protocol: ProtocolId | 'auto', baud: number | undefined): Candidate[] {
+/**
+ * The (protocol, baud) pairs to try, in order. With `thenAuto`, what was given comes first and the
+ * automatic list follows, so a wrong programmer type or baud costs a second instead of the flash.
+ */
+export function candidatesFor(protocol: ProtocolId | 'auto', baud: number | undefined, thenAuto = false): Candidate[] {
+  let given: Candidate[];
   if (protocol === 'auto') {
     const list = baud === undefined ? AUTO_CANDIDATES : AUTO_CANDIDATES.filter((c) => c.baud === baud);
-    return list.length > 0 ? [...list] : PROTOCOLS.map((p) => ({ protocol: p, baud: baud ?? DEFAULT_BAUD[p] }));
+    given = list.length > 0 ? [...list] : PROTOCOLS.map((p) => ({ protocol: p, baud: baud ?? DEFAULT_BAUD[p] }));
+  } else {
+    given = [{ protocol, baud: baud ?? DEFAULT_BAUD[protocol] }];
   }
-  return [{ protocol, baud: baud ?? DEFAULT_BAUD[protocol] }];
+  if (!thenAuto) return given;
+  const rest = AUTO_CANDIDATES.filter((a) => !given.some((g) => g.protocol === a.protocol && g.baud === a.baud));
+  return [...given, ...rest];
 }
 
 const PROTOCOLS: readonly ProtocolId[] = ['stk500v2', 'stk500v1'];
@@ -63,6 +73,14 @@ export interface Detected {
   /** The baud the link runs at, or null when the link cannot tell (a TCP bridge). */
   readonly baud: number | null;
   readonly answer: string;
+}
+
+/** An onAttempt that reports each try as the 'resetting' and 'connecting' events of a session. */
+export function reportAttempts(emit: (e: Extract<FlashEvent, { state: 'resetting' | 'connecting' }>) => void): DetectOptions['onAttempt'] {
+  return (c, attempt, baud) => {
+    emit({ state: 'resetting', attempt });
+    emit({ state: 'connecting', protocol: c.protocol, baud, attempt });
+  };
 }
 
 export async function detectBootloader(o: DetectOptions): Promise<Detected> {

@@ -3,10 +3,9 @@
 // starts). A pass that loses the bootloader is retried after a reset, going on where it stopped when
 // the bootloader allows; the whole session runs under one deadline that grows with the image.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
-import { BOARDS, DEFAULT_BOOTLOADER_BYTES, isBoardId, type Board } from './boards.js';
 import { Deadline, formatDuration, sessionBudgetMs } from './deadline.js';
-import { candidatesFor, detectBootloader, type Detected } from './detect.js';
-import { deviceBySignature, DEVICES, formatSignature, isMcuId, type Device, type McuId } from './devices.js';
+import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
+import { DEVICES, formatSignature } from './devices.js';
 import { FlashError, isFlashError, toFlashError, type ErrorCode } from './errors.js';
 import type { FlashEvent, FlashResult } from './events.js';
 import type { FirmwareImage } from './hex/image.js';
@@ -16,19 +15,11 @@ import type { AbortSignalLike, Clock } from './link/clock.js';
 import { programFlash } from './program.js';
 import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
-import { parseResetSequence, RESET_SEQUENCES } from './reset.js';
+import { bootBytesFor, identifyChip, resetStepsFor, resolveTarget, type BootBytes, type Target, type TargetRequest } from './target.js';
 
-export interface FlashRequest {
+export interface FlashRequest extends TargetRequest {
   readonly image: FirmwareImage;
-  /** A board preset; sets MCU, protocol, baud, bootloader size and reset unless given separately. */
-  readonly board?: string;
-  readonly mcu?: string;
-  readonly protocol?: ProtocolId | 'auto';
-  readonly baud?: number;
   readonly verify?: boolean;
-  readonly bootloaderBytes?: number;
-  /** A reset step string (see reset.ts) or a RESET_SEQUENCES name. */
-  readonly reset?: string;
 }
 
 export interface SessionContext {
@@ -40,34 +31,6 @@ export interface SessionContext {
   readonly verbose?: boolean;
   /** Minimum time between two progress events of the same phase. */
   readonly progressIntervalMs?: number;
-}
-
-interface Target {
-  readonly board: Board | undefined;
-  readonly mcu: McuId | undefined;
-  readonly protocol: ProtocolId | 'auto';
-  readonly baud: number | undefined;
-}
-
-function resolveTarget(req: FlashRequest): Target {
-  let board: Board | undefined;
-  if (req.board !== undefined && req.board !== 'auto') {
-    if (!isBoardId(req.board)) throw new FlashError('unknown-board', `"${req.board}" is not a known board preset.`);
-    board = BOARDS[req.board];
-  }
-  let mcu: McuId | undefined = board?.mcu;
-  if (req.mcu !== undefined && req.mcu !== 'auto') {
-    const id = req.mcu.toLowerCase();
-    if (!isMcuId(id)) throw new FlashError('unknown-mcu', `"${req.mcu}" is not a supported MCU.`);
-    mcu = id;
-  }
-  return { board, mcu, protocol: req.protocol ?? board?.protocol ?? 'auto', baud: req.baud ?? board?.baud };
-}
-
-type BootBytes = (d: McuId, p: ProtocolId) => number;
-
-function bootBytesFor(req: FlashRequest, target: Target): BootBytes {
-  return (d, p) => req.bootloaderBytes ?? (target.board && target.board.mcu === d ? target.board.bootloaderBytes : DEFAULT_BOOTLOADER_BYTES[d][p]);
 }
 
 /**
@@ -100,11 +63,10 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const bootBytes = bootBytesFor(req, target);
   for (const w of req.image.warnings) logger.log('info', `Firmware file: ${w}`);
 
-  const resetText = req.reset ?? RESET_SEQUENCES[target.board?.reset ?? 'arduino'];
-  const reset = parseResetSequence(resetText in RESET_SEQUENCES ? RESET_SEQUENCES[resetText as keyof typeof RESET_SEQUENCES] : resetText);
+  const reset = resetStepsFor(req, target);
   const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
-  let candidates = candidatesFor(target.protocol, target.baud);
+  let candidates = candidatesFor(target.protocol, target.baud, req.thenAuto ?? false);
   let previous: FlashError | null = null;
   const progress = { writtenTo: 0 };
   let idlePasses = 0;
@@ -113,18 +75,7 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
       const writtenBefore = progress.writtenTo;
       let found: Detected | null = null;
       try {
-        found = await detectBootloader({
-          link,
-          clock,
-          candidates,
-          reset,
-          logger,
-          signal: deadline,
-          onAttempt: (c, n, baud) => {
-            emit({ state: 'resetting', attempt: n });
-            emit({ state: 'connecting', protocol: c.protocol, baud, attempt: n });
-          },
-        });
+        found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit) });
         return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, progress });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
@@ -193,23 +144,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
   const protocol = found.candidate.protocol;
   const signature = await client.readSignature();
   const sigText = formatSignature(signature);
-  const known = deviceBySignature(signature);
-  let device: Device;
-  let mcuId: McuId;
-  if (target.mcu) {
-    device = DEVICES[target.mcu];
-    mcuId = target.mcu;
-    if (!known || known.id !== target.mcu) {
-      throw new FlashError(
-        'signature-mismatch',
-        `Expected ${device.name} (${formatSignature(device.signature)}), the board reported ${known ? known.device.name : 'an unknown chip'} (${sigText}). Nothing was written.`,
-      );
-    }
-  } else {
-    if (!known) throw new FlashError('unknown-signature', `The signature is ${sigText}. Nothing was written.`);
-    device = known.device;
-    mcuId = known.id;
-  }
+  const { device, mcu: mcuId } = identifyChip(signature, target);
   emit({ state: 'connected', protocol, baud: found.baud, signature: sigText, mcu: device.name });
   const plan = planWrite(req.image, device, p.bootBytes(mcuId, protocol));
   const region = neverErasedRegion(device.flashBytes);

@@ -13,7 +13,7 @@ const TSX = join(process.cwd(), 'node_modules/.bin/tsx');
 
 function run(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(TSX, ['src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(TSX, ['src/cli/hexflash.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -86,7 +86,7 @@ describe('hexflash CLI', () => {
 
   it('exits 2 with usage for bad arguments', async () => {
     for (const args of [
-      ['flash', hexFile, '--port', 'COM3'],
+      ['flash', hexFile, '--port', 'ttyUSB0'],
       ['flash', hexFile, '--port', `net:127.0.0.1:${port}`, '--protocol', 'wiring'],
       ['flash', hexFile, '--port', `net:127.0.0.1:${port}`, '--baud', 'fast'],
       ['flash', hexFile, '--port', `net:127.0.0.1:${port}`, '--mcu', 'atmega8u2'],

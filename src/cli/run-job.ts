@@ -1,0 +1,137 @@
+// Carries out a flash or a read from the CLI: load and check the image before any port is opened,
+// open the port, run the core session under Ctrl-C, write the output file, release the port on
+// every path. Returns the exit status; only a verified write (or a whole read) gives 0.
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { FlashError, toFlashError } from '../core/errors.js';
+import { imageFromBinary, imageFromSegments } from '../core/hex/binary.js';
+import type { FirmwareImage } from '../core/hex/image.js';
+import { parseIntelHex, toIntelHex } from '../core/hex/intel-hex.js';
+import type { QueueLink } from '../core/link/queue-link.js';
+import type { FlashEvent } from '../core/events.js';
+import { readFirmware, type ReadEvent } from '../core/read-session.js';
+import { checkRequest, flashFirmware } from '../core/session.js';
+import type { TargetRequest } from '../core/target.js';
+import { openNodeLink } from '../transports/node-link.js';
+import type { SerialBinding } from '../transports/node-serial.js';
+import { systemClock } from '../transports/system-clock.js';
+import type { FlashCommand, ReadCommand } from './command.js';
+import { createReporter, type Out, type Reporter } from './report.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_ARGUMENT = 2;
+/** Written, but verifying was turned off: not proven, so not 0 (HexFlash's own dialect). */
+export const EXIT_NOT_VERIFIED = 3;
+
+export interface JobIo {
+  readonly err: Out;
+  readonly out: Out;
+  /** Aborts the job (Ctrl-C). */
+  readonly signal: AbortSignal;
+  readonly binding?: SerialBinding;
+}
+
+async function loadImage(cmd: FlashCommand): Promise<FirmwareImage> {
+  let data: Buffer;
+  try {
+    data = await readFile(cmd.file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new FlashError('bad-argument', `Cannot read firmware file "${cmd.file}" (${code}).`, { cause: e });
+  }
+  const bin = cmd.format === 'bin' || (cmd.format === 'auto' && extname(cmd.file).toLowerCase() === '.bin');
+  return bin ? imageFromBinary(new Uint8Array(data), cmd.address) : parseIntelHex(data.toString('latin1'));
+}
+
+/** The baud a local port is first opened at: the one given, else the first the search tries. */
+function firstBaud(t: TargetRequest): number {
+  return t.baud ?? 115200;
+}
+
+async function withLink<T>(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, job: (link: QueueLink) => Promise<T>): Promise<T> {
+  const link = await openNodeLink(cmd.port, { baud: firstBaud(cmd.target), clock: systemClock, onNote: (t) => report.note(t), ...(io.binding ? { binding: io.binding } : {}) });
+  try {
+    return await job(link);
+  } finally {
+    await link.close();
+  }
+}
+
+function fail(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, e: unknown): number {
+  const err = toFlashError(e);
+  report.failed(err);
+  if (cmd.dialect === 'hexflash') io.out(JSON.stringify({ ok: false, code: err.code, message: err.message, hint: err.hint }));
+  return EXIT_FAILED;
+}
+
+function noteWhatAnswered(cmd: FlashCommand | ReadCommand, report: Reporter, protocol: string, baud: number | null): void {
+  const t = cmd.target;
+  if (cmd.dialect !== 'avrdude' || (t.protocol === protocol && (baud === null || t.baud === undefined || t.baud === baud))) return;
+  report.note(
+    `the bootloader answered ${protocol.toUpperCase()}${baud === null ? '' : ` at ${baud} baud`}, not the -c/-b given; ` +
+      'HexFlash used what answered. Setting those in the tool saves the search next time.',
+  );
+}
+
+function reportTo(cmd: FlashCommand | ReadCommand, report: Reporter): (e: FlashEvent | ReadEvent) => void {
+  return (e) => {
+    report.event(e);
+    if (e.state === 'connected') noteWhatAnswered(cmd, report, e.protocol, e.baud);
+  };
+}
+
+export async function runFlash(cmd: FlashCommand, io: JobIo): Promise<number> {
+  const report = createReporter(cmd.dialect, cmd.verbosity, cmd.quiet, io.err, cmd.file);
+  try {
+    const image = await loadImage(cmd);
+    const request = { ...cmd.target, image, verify: cmd.verify };
+    checkRequest(request);
+    for (const n of cmd.notes) report.note(n);
+    const result = await withLink(cmd, io, report, (link) =>
+      flashFirmware(request, {
+        link,
+        clock: systemClock,
+        signal: io.signal,
+        verbose: cmd.verbosity >= 2,
+        onEvent: reportTo(cmd, report),
+      }),
+    );
+    const verified = cmd.verify && result.bytesVerified === result.bytesWritten;
+    report.flashed(result, verified);
+    if (cmd.dialect === 'hexflash') io.out(JSON.stringify({ ok: true, ...result }));
+    if (verified) return EXIT_OK;
+    // avrdude's -V: a finished write without verify is its success; HexFlash's own dialect says "not proven".
+    return cmd.dialect === 'avrdude' && !cmd.verify ? EXIT_OK : EXIT_NOT_VERIFIED;
+  } catch (e) {
+    return fail(cmd, io, report, e);
+  }
+}
+
+export async function runRead(cmd: ReadCommand, io: JobIo): Promise<number> {
+  const report = createReporter(cmd.dialect, cmd.verbosity, cmd.quiet, io.err);
+  try {
+    const result = await withLink(cmd, io, report, (link) =>
+      readFirmware(cmd.target, {
+        link,
+        clock: systemClock,
+        signal: io.signal,
+        verbose: cmd.verbosity >= 2,
+        onEvent: reportTo(cmd, report),
+      }),
+    );
+    const data =
+      cmd.format === 'bin' ? result.bytes : new TextEncoder().encode(toIntelHex(imageFromSegments(result.bytes.length > 0 ? [{ address: 0, data: result.bytes }] : [])));
+    try {
+      await writeFile(cmd.out, data);
+    } catch (e) {
+      throw new FlashError('bad-argument', `Cannot write "${cmd.out}" (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: e });
+    }
+    report.read(result, cmd.out);
+    const { bytes, ...summary } = result;
+    if (cmd.dialect === 'hexflash') io.out(JSON.stringify({ ok: true, file: cmd.out, bytesInFile: bytes.length, ...summary }));
+    return EXIT_OK;
+  } catch (e) {
+    return fail(cmd, io, report, e);
+  }
+}
