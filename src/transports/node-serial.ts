@@ -44,7 +44,7 @@ function mapOpenError(path: string, e: unknown): FlashError {
       { cause: e },
     );
   }
-  if (/EBUSY|Cannot lock port|Resource temporarily unavailable|Access denied/i.test(text)) {
+  if (/EBUSY|lock|Resource temporarily unavailable|Access denied/i.test(text)) {
     return new FlashError('port-busy', `${path} is held by another program (${text}).`, { cause: e });
   }
   return new FlashError('port-unreachable', `Could not open ${path} (${text}).`, { cause: e });
