@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests need are installed: the real bootloaders and their
 # sources (arduino-core-avr), the toolchain that builds the rest (gcc-avr, avr-libc, binutils-avr),
-# the reference client (avrdude) and the browser for the browser tests (chromium).
+# the reference client (avrdude), the browser for the browser tests (chromium) and socat for the
+# pseudo-terminal tests of the CLI.
 set -euo pipefail
-PKGS=(avrdude arduino-core-avr gcc-avr avr-libc binutils-avr chromium)
+PKGS=(avrdude arduino-core-avr gcc-avr avr-libc binutils-avr chromium socat)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
