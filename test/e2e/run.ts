@@ -260,7 +260,7 @@ async function main(): Promise<number> {
       const file = join(work, 'report.txt');
       await download.saveAs(file);
       const text = readFileSync(file, 'utf8');
-      for (const want of [/^HexFlash \d+\.\d+\.\d+ log/m, /^Browser: \S+/m, /^Port: USB 1a86:7523/m, /STK500V1 bootloader answered/]) {
+      for (const want of [/^HexFlash \d+\.\d+\.\d+ log/m, /^Browser: \S+/m, /^Port: CH340 USB-serial adapter \(USB 1a86:7523\)/m, /STK500V1 bootloader answered/]) {
         assert(want.test(text), `the report lacks ${want}`);
       }
       await shot('log');
