@@ -39,6 +39,12 @@ export interface BoardOptions {
   readonly startupMs?: number;
   /** Delay a USB-serial adapter adds to each transfer, in each direction. */
   readonly latencyMs?: number;
+  /**
+   * Each transfer's delay varies by up to this much either way (a Wi-Fi bridge), drawn from
+   * `random` (seeded, for replays); bytes never overtake each other.
+   */
+  readonly latencyJitterMs?: number;
+  readonly random?: () => number;
   /** Application bytes placed in flash from address 0. */
   readonly application?: Uint8Array;
 }
@@ -110,6 +116,10 @@ export class EmulatedBoard {
   private stallUntil = 0;
   private eventsChanged = false;
   latencyMs: number;
+  jitterMs: number;
+  private readonly random: () => number;
+  /** The delay drawn for the transfer to the host now being filled. */
+  private toHostLatencyMs = 0;
 
   private readonly words: Uint16Array;
   private readonly bootStart: number;
@@ -140,6 +150,8 @@ export class EmulatedBoard {
     this.cycleClock = this.speed === 'virtual' ? new CycleClock(() => this.cpu.cycles, this.clockHz / 1000) : null;
     this.clock = this.cycleClock ?? WALL_CLOCK;
     this.latencyMs = opts.latencyMs ?? 0;
+    this.jitterMs = opts.latencyJitterMs ?? 0;
+    this.random = opts.random ?? Math.random;
     this.words = new Uint16Array(m.flashBytes / 2);
     this.flash = new Uint8Array(this.words.buffer);
     this.flash.fill(0xff);
@@ -179,7 +191,7 @@ export class EmulatedBoard {
   /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     const charCycles = (this.clockHz * 10) / hostBaud;
-    let t = Math.max(this.nowCycles() + this.latencyMs * (this.clockHz / 1000), this.rxLineFreeAt, this.stallUntil);
+    let t = Math.max(this.nowCycles() + this.drawLatencyMs() * (this.clockHz / 1000), this.rxLineFreeAt, this.stallUntil);
     for (const sent of bytes) {
       t += charCycles;
       const value = this.line ? this.line.toMcu(sent) : sent;
@@ -389,20 +401,24 @@ export class EmulatedBoard {
     this.stats.bytesFromMcu++;
     const byte = this.line ? this.line.toHost(sent) : sent;
     if (byte === null) return;
-    const latency = this.latencyMs * perMs;
-    // Every byte reaches the host `latency` after it left the UART; bytes that leave before the
-    // pending chunk is delivered ride along with it (one USB transfer).
-    const deliverAt = Math.max(sentAt + latency, this.stallUntil);
+    // Every byte reaches the host a latency after it left the UART; bytes that leave before the
+    // pending chunk is delivered ride along with it (one USB transfer, one drawn latency).
     this.eventsChanged = true;
     const last = this.txChunks[this.txChunks.length - 1];
     if (last && !last.injected && sentAt <= last.deliverAt) {
       last.bytes.push(byte);
-      last.deliverAt = deliverAt;
+      last.deliverAt = Math.max(sentAt + this.toHostLatencyMs * perMs, this.stallUntil, last.deliverAt);
       return;
     }
+    this.toHostLatencyMs = this.drawLatencyMs();
+    const deliverAt = Math.max(sentAt + this.toHostLatencyMs * perMs, this.stallUntil);
     let i = this.txChunks.length;
     while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
     this.txChunks.splice(i, 0, { bytes: [byte], deliverAt });
+  }
+
+  private drawLatencyMs(): number {
+    return this.jitterMs > 0 ? Math.max(0, this.latencyMs + (this.random() * 2 - 1) * this.jitterMs) : this.latencyMs;
   }
 
   /** The host's baud, learnt from its last write; output is garbled when it mismatches the UART's. */

@@ -22,3 +22,19 @@ describe('fault campaign slice', () => {
     });
   }
 });
+
+describe('session-long fault families, a seeded slice (npm run faults runs the full ones)', () => {
+  for (const [kind, bench, bytes] of [
+    ['persistent', BENCHES[1], 8_000],
+    ['persistent', BENCHES[0], 24_000],
+    ['latency-jitter', BENCHES[0], 24_000],
+  ] as const) {
+    if (!bench) continue;
+    it(`${kind} on the ${bench.name}, ${bytes / 1000} KB: verified despite the faults, within the session's own deadline`, async () => {
+      const r = await runOne(9101, kind, bench, () => undefined, { imageBytes: bytes, auto: false });
+      expect(r.verdict, `${r.code}: ${r.message}`).toBe('succeeded');
+      expect(r.bootloaderChanged).toBe(0);
+      expect(r.virtualMs).toBeLessThan(r.budgetMs);
+    });
+  }
+});

@@ -4,14 +4,16 @@
 // hangs, ports left open, bootloader bytes changed, and whether the clean run after each failure
 // succeeded; writes bench-results/faults.md. Exits 1 when any run lied, hung, held the port,
 // touched the bootloader, or left a board that the next clean run could not flash. Also feeds the
-// Intel HEX parser 12,000 fuzzed inputs and counts what it did with them.
-// Run: npm run faults [-- --runs 520 --workers 2 --seed 1 --hex 12000]
+// Intel HEX parser 12,000 fuzzed inputs and counts what it did with them. Then the families that
+// last a whole session (plan.ts): persistent faults at fixed rates on large images, and a link with
+// 20 ms +- 10 ms each way, each beside a clean run of the same image.
+// Run: npm run faults [-- --runs 520 --workers 2 --seed 1 --hex 12000 --family-runs 10 --latency-runs 3]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { classify, fuzzInputs } from '../core/hex/fuzz-inputs.js';
-import { FAULT_KINDS } from './plan.js';
-import { BENCHES, runOne, type RunRecord } from './run.js';
+import { FAULT_KINDS, LATENCY_JITTER, PERSISTENT_RATES, type FamilyKind } from './plan.js';
+import { BENCHES, runOne, type Bench, type RunRecord } from './run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,15 +31,45 @@ export function schedule(i: number, firstSeed: number): { seed: number; kind: (t
   return { seed: firstSeed + i, kind, bench };
 }
 
-async function worker(runs: number, firstSeed: number, index: number, count: number): Promise<void> {
-  for (let i = index; i < runs; i += count) {
-    const s = schedule(i, firstSeed);
-    const rec = await runOne(s.seed, s.kind, s.bench);
-    process.stdout.write(`${JSON.stringify(rec)}\n`);
+/** Image sizes of the session-long families: a Marlin-sized image on the 2560, a full one on the 328p. */
+const FAMILY_IMAGE: Readonly<Record<FamilyKind, readonly number[]>> = {
+  persistent: [110_000, 22_000],
+  'latency-jitter': [200_000, 22_000],
+};
+
+interface FamilyRun {
+  readonly seed: number;
+  readonly kind: FamilyKind | 'clean';
+  readonly bench: Bench;
+  readonly imageBytes: number;
+  /** The family a clean run is the yardstick for. */
+  readonly family: FamilyKind;
+}
+
+/** Per bench and family: one clean run of the family's image, then the seeded family runs. */
+export function familySchedule(firstSeed: number, persistentRuns: number, latencyRuns: number): FamilyRun[] {
+  const runs: FamilyRun[] = [];
+  BENCHES.forEach((bench, b) => {
+    for (const [family, n] of [['persistent', persistentRuns], ['latency-jitter', latencyRuns]] as const) {
+      const imageBytes = FAMILY_IMAGE[family][b] ?? 22_000;
+      if (n > 0) runs.push({ seed: firstSeed, kind: 'clean', bench, imageBytes, family });
+      for (let i = 0; i < n; i++) runs.push({ seed: firstSeed + i, kind: family, bench, imageBytes, family });
+    }
+  });
+  return runs;
+}
+
+async function worker(runs: number, firstSeed: number, index: number, count: number, family: FamilyRun[] | null): Promise<void> {
+  const total = family ? family.length : runs;
+  for (let i = index; i < total; i += count) {
+    const f = family?.[i];
+    const s = f ?? schedule(i, firstSeed);
+    const rec = await runOne(s.seed, s.kind, s.bench, () => undefined, f ? { imageBytes: f.imageBytes, auto: false } : {});
+    process.stdout.write(`${JSON.stringify(f ? { ...rec, family: f.family } : rec)}\n`);
   }
 }
 
-function runWorkers(runs: number, firstSeed: number, workers: number): Promise<RunRecord[]> {
+function runWorkers(runs: number, firstSeed: number, workers: number, familyArgs: string[] = []): Promise<RunRecord[]> {
   const script = fileURLToPath(import.meta.url);
   const records: RunRecord[] = [];
   let done = 0;
@@ -45,7 +77,7 @@ function runWorkers(runs: number, firstSeed: number, workers: number): Promise<R
   return Promise.all(
     Array.from({ length: workers }, (_, w) =>
       new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, '--worker', String(w), '--workers', String(workers), '--runs', String(runs), '--seed', String(firstSeed)], {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, '--worker', String(w), '--workers', String(workers), '--runs', String(runs), '--seed', String(firstSeed), ...familyArgs], {
           cwd: ROOT,
           stdio: ['ignore', 'pipe', 'inherit'],
         });
@@ -126,13 +158,56 @@ function table(title: string, rows: Map<string, Row>): string {
   return lines.join('\n');
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Per family and board: successes, what went wrong, times beside the clean run's, and the deadlines. */
+function familyTable(records: readonly (RunRecord & { family: FamilyKind })[], wallS: number): string {
+  const lines = [
+    `## Session-long faults (${wallS} s wall)`,
+    '',
+    `persistent: in every session, every reconnect included, each byte to the board is lost with p = ${PERSISTENT_RATES.lostToBoard} and flipped with p = ${PERSISTENT_RATES.flippedToBoard}, ` +
+      `and each byte from the board flipped with p = ${PERSISTENT_RATES.flippedFromBoard}. latency-jitter: every transfer each way is ${LATENCY_JITTER.latencyMs} ms +- ${LATENCY_JITTER.jitterMs} ms late (bytes never overtake). ` +
+      'Board preset given; times are emulated time; the clean run is the same image with no fault; the deadline is the session\'s own, grown with the round trip it measured.',
+    '',
+    '| family | board | image | runs | succeeded | failed cleanly (codes) | false successes | hangs | clean run | median time | slowest | deadline (slowest run) |',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  const keys = [...new Set(records.map((r) => `${r.family}|${r.bench}`))];
+  for (const key of keys) {
+    const [family, bench] = key.split('|');
+    const rs = records.filter((r) => r.family === family && r.bench === bench);
+    const clean = rs.find((r) => r.kind === 'clean');
+    const runs = rs.filter((r) => r.kind !== 'clean');
+    if (runs.length === 0) continue;
+    const ok = runs.filter((r) => r.verdict === 'succeeded');
+    const codes = new Map<string, number>();
+    for (const r of runs) if (r.code) codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+    const times = ok.map((r) => r.virtualMs).sort((a, b) => a - b);
+    const slowest = [...runs].sort((a, b) => b.virtualMs - a.virtualMs)[0];
+    const failed = runs.filter((r) => r.verdict === 'failed-cleanly').length;
+    lines.push(
+      `| ${family} | ${bench} | ${Math.round((runs[0]?.imageBytes ?? 0) / 1000)} KB | ${runs.length} | ${ok.length} | ${failed}${codes.size ? ` (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''} | ` +
+        `${runs.filter((r) => r.verdict === 'false-success').length} | ${runs.filter((r) => r.verdict === 'hang').length} | ` +
+        `${clean ? `${seconds(clean.virtualMs)} (${clean.verdict})` : '-'} | ${times.length ? seconds(times[Math.floor(times.length / 2)] ?? 0) : '-'} | ` +
+        `${slowest ? seconds(slowest.virtualMs) : '-'} | ${slowest ? seconds(slowest.budgetMs) : '-'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<number> {
   const runs = arg('runs', 520);
   const firstSeed = arg('seed', 1);
   const workers = arg('workers', 2);
+  const persistentRuns = arg('family-runs', 10);
+  const latencyRuns = arg('latency-runs', 3);
+  const familySeed = arg('family-seed', 1);
   const w = process.argv.indexOf('--worker');
   if (w >= 0) {
-    await worker(runs, firstSeed, Number(process.argv[w + 1]), workers);
+    const family = process.argv.includes('--family') ? familySchedule(familySeed, persistentRuns, latencyRuns) : null;
+    await worker(runs, firstSeed, Number(process.argv[w + 1]), workers, family);
     return 0;
   }
   const hexRuns = arg('hex', 12_000);
@@ -170,10 +245,23 @@ async function main(): Promise<number> {
     bad.length === 0 ? 'Every run either succeeded with the flash equal to the image or failed cleanly with the port released; every failed run was followed by a clean run that succeeded.' : `Runs that broke a rule: ${bad.map((r) => `seed ${r.seed} ${r.kind} ${r.bench}: ${r.verdict}, follow-up ${r.followUp}`).join('; ')}`,
     '',
   ].join('\n');
-  process.stdout.write(`${text}\n`);
+  const tf = performance.now();
+  const familyRecords = await runWorkers(persistentRuns + latencyRuns > 0 ? 1 : 0, familySeed, workers, [
+    '--family',
+    '--family-runs',
+    String(persistentRuns),
+    '--latency-runs',
+    String(latencyRuns),
+    '--family-seed',
+    String(familySeed),
+  ]);
+  const familyText = familyTable(familyRecords as (RunRecord & { family: FamilyKind })[], Math.round((performance.now() - tf) / 1000));
+  const familyBad = familyRecords.filter((r) => r.kind !== 'clean' && (r.verdict === 'false-success' || r.verdict === 'hang' || r.verdict === 'port-held' || r.bootloaderChanged > 0));
+  const all = `${text}\n${familyText}\n`;
+  process.stdout.write(`${familyText}\n`);
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
-  writeFileSync(`${ROOT}bench-results/faults.md`, text);
-  return bad.length === 0 && hex.other === 0 && hex.badImage === 0 ? 0 : 1;
+  writeFileSync(`${ROOT}bench-results/faults.md`, all);
+  return bad.length === 0 && familyBad.length === 0 && hex.other === 0 && hex.badImage === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -19,6 +19,18 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * Families that last the whole session instead of striking once: faults at fixed rates on every
+ * byte, every reconnect included (a long or worn cable, a noisy printer frame), and a link whose
+ * every transfer is late by a varying amount (a Wi-Fi bridge).
+ */
+export const FAMILY_KINDS = ['persistent', 'latency-jitter'] as const;
+export type FamilyKind = (typeof FAMILY_KINDS)[number];
+
+/** The rates of the persistent family: per byte, in the direction named. */
+export const PERSISTENT_RATES = { lostToBoard: 1 / 2000, flippedToBoard: 1 / 2000, flippedFromBoard: 1 / 2000 } as const;
+export const LATENCY_JITTER = { latencyMs: 20, jitterMs: 10 } as const;
+
 export interface StreamShape {
   /** Rough bytes the host sends, and receives, for the whole session (setup, write, verify). */
   readonly toBoard: number;
@@ -31,9 +43,11 @@ export type FaultPlan =
   | { readonly kind: 'chatter-same-baud' | 'chatter-250000'; readonly resets: number; readonly chunks: readonly { readonly afterMs: number; readonly bytes: number }[] }
   | { readonly kind: 'stall'; readonly at: number; readonly ms: number }
   | { readonly kind: 'disconnect' | 'bootloader-restart'; readonly at: number }
-  | { readonly kind: 'port-busy' };
+  | { readonly kind: 'port-busy' }
+  | { readonly kind: 'persistent'; readonly seed: number; readonly rates: typeof PERSISTENT_RATES }
+  | { readonly kind: 'latency-jitter'; readonly latencyMs: number; readonly jitterMs: number };
 
-export function makePlan(seed: number, kind: FaultKind, shape: StreamShape): FaultPlan {
+export function makePlan(seed: number, kind: FaultKind | FamilyKind, shape: StreamShape): FaultPlan {
   const r = prng(seed * 7919 + 17);
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const positions = (total: number): number[] =>
@@ -60,6 +74,10 @@ export function makePlan(seed: number, kind: FaultKind, shape: StreamShape): Fau
       return { kind, at: int(8, shape.toBoard - 1) };
     case 'port-busy':
       return { kind };
+    case 'persistent':
+      return { kind, seed, rates: PERSISTENT_RATES };
+    case 'latency-jitter':
+      return { kind, ...LATENCY_JITTER };
   }
 }
 
@@ -68,6 +86,15 @@ export function installPlan(plan: FaultPlan, board: EmulatedBoard, port: Emulate
   let toBoard = 0;
   let fromBoard = 0;
   const hit = (list: readonly number[], i: number): number => list.indexOf(i);
+  if (plan.kind === 'persistent') {
+    board.line = persistentLine(plan.seed, plan.rates);
+    return;
+  }
+  if (plan.kind === 'latency-jitter') {
+    board.latencyMs = plan.latencyMs;
+    board.jitterMs = plan.jitterMs;
+    return;
+  }
   const line: LineFaults = {
     toMcu: (v) => {
       const i = toBoard++;
@@ -119,9 +146,25 @@ export function installPlan(plan: FaultPlan, board: EmulatedBoard, port: Emulate
   if (plan.kind === 'port-busy') port.options.failOpen = 'busy';
 }
 
+/** Loses and flips bytes at fixed rates for as long as the line is installed (seeded: replays exactly). */
+function persistentLine(seed: number, rates: typeof PERSISTENT_RATES): LineFaults {
+  const r = prng(seed * 104_729 + 3);
+  const flip = (v: number): number => v ^ (1 << Math.floor(r() * 8));
+  return {
+    toMcu: (v) => {
+      const x = r();
+      if (x < rates.lostToBoard) return null;
+      return x < rates.lostToBoard + rates.flippedToBoard ? flip(v) : v;
+    },
+    toHost: (v) => (r() < rates.flippedFromBoard ? flip(v) : v),
+  };
+}
+
 /** Takes every fault away: the next run on this board and port is a clean one. */
 export function clearFaults(board: EmulatedBoard, port: EmulatedSerialPort): void {
   board.line = null;
+  board.latencyMs = 0;
+  board.jitterMs = 0;
   board.onReset = null;
   port.options.failOpen = null;
 }

@@ -3,7 +3,7 @@
 // clean run on the same board. Classifies the outcome against the emulated flash.
 import { runFlash, type FlashOutcome } from '../../src/app/flash-service.js';
 import { BOARDS, type BoardId } from '../../src/core/boards.js';
-import { sessionBudgetMs } from '../../src/core/deadline.js';
+import { linkAllowanceMs, MAX_COUNTED_ROUND_TRIP_MS, sessionBudgetMs } from '../../src/core/deadline.js';
 import { DEVICES } from '../../src/core/devices.js';
 import { imageFromSegments } from '../../src/core/hex/binary.js';
 import type { FirmwareImage } from '../../src/core/hex/image.js';
@@ -13,7 +13,7 @@ import { loadBootloader, type BootloaderId, type BootloaderInfo } from '../emula
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { prng, randomBytes } from '../helpers/random.js';
-import { clearFaults, installPlan, makePlan, type FaultKind, type FaultPlan, type StreamShape } from './plan.js';
+import { clearFaults, installPlan, makePlan, type FamilyKind, type FaultKind, type FaultPlan, type StreamShape } from './plan.js';
 
 export interface Bench {
   readonly name: string;
@@ -31,8 +31,8 @@ export type Verdict = 'succeeded' | 'failed-cleanly' | 'false-success' | 'hang' 
 export interface RunRecord {
   readonly seed: number;
   readonly bench: string;
-  readonly kind: FaultKind;
-  readonly plan: FaultPlan;
+  readonly kind: FaultKind | FamilyKind | 'clean';
+  readonly plan: FaultPlan | null;
   readonly protocolAuto: boolean;
   readonly imageBytes: number;
   readonly verdict: Verdict;
@@ -48,6 +48,17 @@ export interface RunRecord {
   /** The clean run after a failure: null when none was needed. */
   readonly followUp: Verdict | null;
   readonly virtualMs: number;
+  /** The session's deadline for this image. */
+  readonly budgetMs: number;
+}
+
+export interface RunOptions {
+  /** The image's size; by default a random 0.5-4 KiB. */
+  readonly imageBytes?: number;
+  /** Flash through the board preset (false) or protocol auto (true); by default chosen by the seed. */
+  readonly auto?: boolean;
+  /** Log every command and answer. */
+  readonly verbose?: boolean;
 }
 
 /** Whether the flash below the bootloader holds the image, and how many boot bytes changed. */
@@ -86,17 +97,20 @@ async function attempt(
   bench: Bench,
   auto: boolean,
   onLog: (text: string) => void,
+  verbose = false,
 ): Promise<{ outcome: FlashOutcome | null }> {
   const clock = board.clock;
   const request = auto ? { protocol: 'auto' as const, mcu: BOARDS[bench.board].mcu } : { board: bench.board };
-  const budget = sessionBudgetMs(image.end, DEVICES[BOARDS[bench.board].mcu].pageBytes);
+  const page = DEVICES[BOARDS[bench.board].mcu].pageBytes;
+  // The session grows its own limit with the round trip it measures, counted up to a ceiling.
+  const budget = sessionBudgetMs(image.end, page) + linkAllowanceMs(image.end, page, MAX_COUNTED_ROUND_TRIP_MS);
   let cancelWatch = (): void => undefined;
   const watchdog = new Promise<null>((resolve) => {
     // A run still going 5 s (virtual) past the session's own deadline is a hang.
     cancelWatch = clock.setTimer(budget + 5000, () => resolve(null));
   });
   const flash = runFlash(
-    { image, request, verbose: false },
+    { image, request, verbose },
     {
       requestPort: async () => port as unknown as SerialPort,
       openLink: (p, o) => openWebSerialLink(p, { ...o, clock }),
@@ -111,8 +125,17 @@ async function attempt(
   return { outcome };
 }
 
-/** `onLog` receives the session's log lines (with virtual time), for looking into one seed. */
-export async function runOne(seed: number, kind: FaultKind, bench: Bench, onLog: (text: string) => void = () => undefined): Promise<RunRecord> {
+/**
+ * `onLog` receives the session's log lines (with virtual time), for looking into one seed. Kind
+ * 'clean' runs the same setup without any fault, for the time a faulty run is compared with.
+ */
+export async function runOne(
+  seed: number,
+  kind: FaultKind | FamilyKind | 'clean',
+  bench: Bench,
+  onLog: (text: string) => void = () => undefined,
+  opts: RunOptions = {},
+): Promise<RunRecord> {
   const info = await loadBootloader(bench.bootloader);
   const r = prng(seed);
   const device = DEVICES[BOARDS[bench.board].mcu];
@@ -124,19 +147,22 @@ export async function runOne(seed: number, kind: FaultKind, bench: Bench, onLog:
     bootloader: { bytes: parseIntelHex(info.hexText).bytes, start: info.start },
     speed: 'virtual',
     application: old,
+    random: prng(seed + 2_000_000),
   });
   const bootBefore = board.flash.slice(info.start);
   const flashBefore = board.flash.slice();
   let port = new EmulatedSerialPort(board);
-  const size = Math.floor(512 + r() * 3.5 * 1024);
+  const randomSize = Math.floor(512 + r() * 3.5 * 1024);
+  const size = opts.imageBytes ?? randomSize;
   const image = imageFromSegments([{ address: 0, data: randomBytes(size, seed) }]);
-  const auto = r() < 0.5;
-  const plan = makePlan(seed, kind, shapeOf(info, image, device.pageBytes));
-  installPlan(plan, board, port, info.baud);
+  const seededAuto = r() < 0.5;
+  const auto = opts.auto ?? seededAuto;
+  const plan = kind === 'clean' ? null : makePlan(seed, kind, shapeOf(info, image, device.pageBytes));
+  if (plan) installPlan(plan, board, port, info.baud);
   board.start();
   const v0 = board.clock.now();
   try {
-    const { outcome } = await attempt(board, port, image, bench, auto, onLog);
+    const { outcome } = await attempt(board, port, image, bench, auto, onLog, opts.verbose);
     const virtualMs = Math.round(board.clock.now() - v0);
     const released = port.readable === null && port.writable === null;
     const state = check(board, info, image, bootBefore);
@@ -172,6 +198,7 @@ export async function runOne(seed: number, kind: FaultKind, bench: Bench, onLog:
       strayBytes: stray(board, flashBefore, Math.ceil(image.end / device.pageBytes) * device.pageBytes, info.start),
       followUp,
       virtualMs,
+      budgetMs: result?.budgetMs ?? sessionBudgetMs(image.end, device.pageBytes),
     };
   } finally {
     await board.stop();
