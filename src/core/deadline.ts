@@ -8,37 +8,77 @@ import type { AbortSignalLike, Clock } from './link/clock.js';
 const SLOWEST_BYTES_PER_S = 5760;
 
 /**
+ * Write-and-verify passes at the slowest baud the budget holds. A link that damages a byte in 2,000
+ * each way costs the 2560 about 2.5 times its clean pass (a third of its 299-byte page frames need a
+ * resync), and a 'wiring' repair rewrites from address 0: five leave room for that and one repair.
+ */
+const PASSES = 5;
+
+/**
  * The time a session may take for an image ending at `imageEnd`: 20 s to find the bootloader (three
- * candidates, resets included, twice), plus three times a write-and-verify pass at the slowest baud
- * with 10 ms a page for erasing and writing — room for a reconnect and repairs — so a healthy flash
- * never meets it and a stuck one ends in minutes.
+ * candidates, resets included, twice), plus PASSES write-and-verify passes at the slowest baud with
+ * 10 ms a page for erasing and writing, so a healthy flash never meets it, a flaky link that keeps
+ * getting further is not cut off, and a stuck one ends in minutes.
  */
 export function sessionBudgetMs(imageEnd: number, pageBytes: number): number {
   const pages = Math.ceil(imageEnd / pageBytes);
   const passMs = ((2 * imageEnd) / SLOWEST_BYTES_PER_S) * 1000 + pages * 10;
-  return Math.round(20_000 + 3 * passMs);
+  return Math.round(20_000 + PASSES * passMs);
+}
+
+/** Round trips a pass may take per page (write and read, each split in two when a client stops pipelining). */
+const TRIPS_PER_PAGE = 4;
+/** A round trip longer than this is a fault, not a link: it does not grow the budget further. */
+export const MAX_COUNTED_ROUND_TRIP_MS = 500;
+
+/**
+ * What a slow link adds to the budget: the same passes, each waiting `roundTripMs` (measured
+ * while reading the signature) per round trip, so a Wi-Fi bridge with tens of ms per answer gets the
+ * time it needs and a direct USB link (about 1 ms) almost nothing.
+ */
+export function linkAllowanceMs(imageEnd: number, pageBytes: number, roundTripMs: number): number {
+  const pages = Math.ceil(imageEnd / pageBytes);
+  return Math.round(PASSES * TRIPS_PER_PAGE * pages * Math.min(Math.max(0, roundTripMs), MAX_COUNTED_ROUND_TRIP_MS));
 }
 
 export class Deadline implements AbortSignalLike {
   private abortedFlag = false;
   private why: unknown;
   private readonly listeners = new Set<() => void>();
-  private readonly cancelTimer: () => void;
+  private cancelTimer: () => void;
+  private readonly startedAt: number;
+  private budget: number;
   /** True when the budget ran out (not the user's cancel). */
   expired = false;
 
   constructor(
-    clock: Clock,
-    readonly budgetMs: number,
+    private readonly clock: Clock,
+    budgetMs: number,
     private readonly parent?: AbortSignalLike,
   ) {
-    this.cancelTimer = clock.setTimer(budgetMs, () => {
-      this.expired = true;
-      this.fire(new FlashError('session-timeout', `The limit for this image is ${formatDuration(budgetMs)}.`));
-    });
+    this.startedAt = clock.now();
+    this.budget = budgetMs;
+    this.cancelTimer = clock.setTimer(budgetMs, this.expire);
     if (parent?.aborted) this.fire(parent.reason);
     else parent?.addEventListener('abort', this.onParentAbort, { once: true });
   }
+
+  get budgetMs(): number {
+    return this.budget;
+  }
+
+  /** Gives the session `extraMs` more (once the link's round trip is known); the start stays. */
+  extend(extraMs: number): void {
+    if (this.abortedFlag || extraMs <= 0) return;
+    this.budget += extraMs;
+    this.cancelTimer();
+    this.cancelTimer = this.clock.setTimer(Math.max(0, this.startedAt + this.budget - this.clock.now()), this.expire);
+  }
+
+  private readonly expire = (): void => {
+    this.expired = true;
+    this.fire(new FlashError('session-timeout', `The limit for this image is ${formatDuration(this.budget)}.`));
+  };
 
   get aborted(): boolean {
     return this.abortedFlag;

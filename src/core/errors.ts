@@ -112,16 +112,21 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
   },
 };
 
-/** A failure with a cause code. `message` holds the specifics; `hint` the next step. */
+/**
+ * A failure with a cause code. `message` holds the specifics in a user's words; `hint` the next step;
+ * `technical`, where there is one, the protocol's view (command codes, bytes) for the log and the report.
+ */
 export class FlashError extends Error {
   readonly code: ErrorCode;
   readonly detail: string;
+  readonly technical: string | undefined;
 
-  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
-    super(`${ERROR_TEXT[code].title} ${detail}`.trim(), options);
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown; technical?: string }) {
+    super(`${ERROR_TEXT[code].title} ${detail}`.trim(), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FlashError';
     this.code = code;
     this.detail = detail;
+    this.technical = options?.technical;
   }
 
   get title(): string {

@@ -18,6 +18,8 @@ export interface FlashResult {
   /** What it took: re-synchronisations after damaged or lost answers, pages written again, resets mid-session. */
   readonly recovery: { readonly resyncs: number; readonly repairs: number; readonly reconnects: number };
   readonly warnings: readonly string[];
+  /** The session's time limit, grown with the link's measured round trip. */
+  readonly budgetMs: number;
 }
 
 export type FlashPhase = 'resetting' | 'connecting' | 'writing' | 'verifying' | 'leaving';

@@ -56,4 +56,9 @@ export interface Programmer {
   readFlash(start: number, end: number, geometry: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void>;
   /** Leaves the bootloader, which starts the application. */
   leaveProgramming(): Promise<void>;
+  /**
+   * Pages a write meant for `page` could land on instead, when one bit of its address is damaged on
+   * the way and the protocol cannot tell (STK500v1 has no checksum). They are read back again.
+   */
+  misdirectTargets(page: number, geometry: FlashGeometry): readonly number[];
 }

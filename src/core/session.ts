@@ -3,7 +3,7 @@
 // starts). A pass that loses the bootloader is retried after a reset, going on where it stopped when
 // the bootloader allows; the whole session runs under one deadline that grows with the image.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
-import { Deadline, formatDuration, sessionBudgetMs } from './deadline.js';
+import { Deadline, formatDuration, linkAllowanceMs, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
 import { DEVICES, formatSignature } from './devices.js';
 import { FlashError, isFlashError, toFlashError, type ErrorCode } from './errors.js';
@@ -12,7 +12,7 @@ import type { FirmwareImage } from './hex/image.js';
 import { assertNotEmpty, planWrite } from './image-check.js';
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
-import { programFlash } from './program.js';
+import { newPassState, programFlash, type PassState } from './program.js';
 import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { bootBytesFor, identifyChip, resetStepsFor, resolveTarget, type BootBytes, type Target, type TargetRequest } from './target.js';
@@ -68,46 +68,63 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const stats = { resyncs: 0, reconnects: 0 };
   let candidates = candidatesFor(target.protocol, target.baud, req.thenAuto ?? false);
   let previous: FlashError | null = null;
-  const progress = { writtenTo: 0 };
+  let state = newPassState();
+  let bestWrittenTo = 0;
   let idlePasses = 0;
+  let linkTimed = false;
+  const onRoundTrip = (ms: number, pageBytes: number): void => {
+    if (linkTimed) return;
+    linkTimed = true;
+    const extra = linkAllowanceMs(req.image.end, pageBytes, ms);
+    deadline.extend(extra);
+    logger.log('info', `Round trip ${ms.toFixed(1)} ms: the session's limit is ${formatDuration(deadline.budgetMs)}.`);
+  };
   try {
     for (let attempt = 1; ; attempt++) {
-      const writtenBefore = progress.writtenTo;
+      const pagesBefore = state.pagesDone;
       let found: Detected | null = null;
       try {
         found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit) });
-        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, progress });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
           // A stalled adapter may come back: search again, counted as a pass that got nowhere.
           idlePasses++;
-          if (idlePasses < MAX_CONNECTS && attempt < MAX_CONNECTS_MAKING_PROGRESS && !deadline.aborted) {
+          if (idlePasses < MAX_IDLE_PASSES && !deadline.aborted) {
             stats.reconnects++;
             logger.log('info', `The bootloader did not answer after the reset; resetting again (connection ${attempt + 1}).`);
             continue;
           }
           // What went wrong is what happened mid-session, not the failed search after it.
-          throw new FlashError(previous.code, `${previous.detail} After a reset the bootloader did not answer again.`, { cause: e });
+          throw new FlashError(previous.code, `${previous.detail} After a reset the bootloader did not answer again.`, {
+            cause: e,
+            ...(previous.technical ? { technical: previous.technical } : {}),
+          });
         }
-        const resumes = !found?.client.erasesInOrder;
-        // Bootloaders that erase each page at its address can go on where the last pass stopped; as
-        // long as passes get further, a flaky link gets more of them (the deadline still bounds all).
-        if (!(resumes && progress.writtenTo > writtenBefore)) idlePasses++;
-        const limit = resumes ? MAX_CONNECTS_MAKING_PROGRESS : MAX_CONNECTS;
-        const give = attempt >= limit || idlePasses >= MAX_CONNECTS;
-        if (!found || give || deadline.aborted || !isFlashError(e) || !RECONNECT_ON.has(e.code)) throw e;
+        // A pass that got further does not count against the limit: a flaky link gets as many as it
+        // needs, within the deadline. Further: past every earlier pass where each starts over at 0
+        // ('wiring'), and any page written or read where passes go on from each other. Repairs that
+        // stopped shrinking the differences (verify-failed) got nowhere by definition.
+        const further = found?.client.erasesInOrder ? state.writtenTo > bestWrittenTo : state.pagesDone > pagesBefore;
+        if (further && !isFlashError(e, 'verify-failed')) {
+          bestWrittenTo = Math.max(bestWrittenTo, state.writtenTo);
+          idlePasses = 0;
+        } else idlePasses++;
+        if (!found || idlePasses >= MAX_IDLE_PASSES || deadline.aborted || !isFlashError(e) || !RECONNECT_ON.has(e.code)) throw e;
         previous = e;
         // The bootloader may have restarted or left for the application: reset it and go on, where
         // it answered before. 'wiring' starts over at 0: the reset restarted its erase counter.
-        if (!resumes) progress.writtenTo = 0;
+        if (found.client.erasesInOrder) state = newPassState();
         stats.reconnects++;
-        const from = progress.writtenTo > 0 ? `going on from 0x${progress.writtenTo.toString(16)}` : 'writing again from 0';
-        logger.log('info', `${e.message} Resetting the board and ${from} (connection ${attempt + 1}).`);
+        const from = state.writtenTo > 0 ? `going on from 0x${state.writtenTo.toString(16)}` : 'writing again from 0';
+        logger.log('info', `${e.message}${e.technical ? ` [${e.technical}]` : ''} Resetting the board and ${from} (connection ${attempt + 1}).`);
         candidates = [found.candidate];
       }
     }
   } catch (e) {
+    // The protocol's view of the last failure, for the log and the report (the message has the words).
+    if (isFlashError(e) && e.technical) logger.log('info', `Last failure: ${e.technical}`);
     if (deadline.expired) throw new FlashError('session-timeout', `The limit for a ${(req.image.end / 1024).toFixed(1)} KiB image is ${formatDuration(deadline.budgetMs)}.`, { cause: e });
     if (ctx.signal?.aborted) throw new FlashError('aborted', '', { cause: e });
     throw toFlashError(e);
@@ -116,10 +133,8 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   }
 }
 
-/** Connections per session: a pass that loses the bootloader is retried after a reset, twice at most... */
-const MAX_CONNECTS = 3;
-/** ...not counting passes that wrote further than the one before, on bootloaders that can resume. */
-const MAX_CONNECTS_MAKING_PROGRESS = 8;
+/** Passes in a row that lose the bootloader without getting further end the session. */
+const MAX_IDLE_PASSES = 3;
 const RECONNECT_ON: ReadonlySet<ErrorCode> = new Set(['link-timeout', 'protocol-error', 'verify-failed']);
 
 interface PassContext {
@@ -132,8 +147,11 @@ interface PassContext {
   readonly logger: Logger;
   readonly t0: number;
   readonly stats: { resyncs: number; reconnects: number };
-  /** Bytes from the range start that were written and acknowledged, across passes. */
-  readonly progress: { writtenTo: number };
+  /** What earlier passes wrote and proved. */
+  readonly state: PassState;
+  readonly deadline: Deadline;
+  /** Told the link's round trip once it is measured, with the chip's page size. */
+  readonly onRoundTrip: (ms: number, pageBytes: number) => void;
 }
 
 /** Signature, device checks, write, verify and repair, leave: everything after the bootloader answered. */
@@ -142,7 +160,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
   const { clock } = ctx;
   const { client } = found;
   const protocol = found.candidate.protocol;
-  const signature = await client.readSignature();
+  const [signature, sigTripMs] = await timed(clock, client, () => client.readSignature());
   const sigText = formatSignature(signature);
   const { device, mcu: mcuId } = identifyChip(signature, target);
   emit({ state: 'connected', protocol, baud: found.baud, signature: sigText, mcu: device.name });
@@ -161,12 +179,12 @@ async function onePass(p: PassContext): Promise<FlashResult> {
   const setupTrips = client.stats.roundTrips;
   const tConnected = clock.now();
 
-  await client.enterProgramming();
+  const [, enterTripMs] = await timed(clock, client, () => client.enterProgramming());
+  // The quicker of two measurements: one that met a lost byte and a resync would overstate the link.
+  p.onRoundTrip(Math.min(sigTripMs, enterTripMs), device.pageBytes);
   const outcome = await programFlash({
-    resumeAt: client.erasesInOrder ? plan.start : Math.max(plan.start, p.progress.writtenTo),
-    onWritten: (address) => {
-      p.progress.writtenTo = Math.max(p.progress.writtenTo, address);
-    },
+    resumeAt: client.erasesInOrder ? plan.start : Math.max(plan.start, p.state.writtenTo),
+    state: p.state,
     client,
     bytes: req.image.bytes,
     range: plan,
@@ -208,9 +226,18 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     started,
     recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
     warnings,
+    budgetMs: p.deadline.budgetMs,
   };
   emit({ state: 'done', result });
   return result;
+}
+
+/** Runs `op` and returns its result with the time it took per round trip. */
+async function timed<T>(clock: Clock, client: { readonly stats: { roundTrips: number } }, op: () => Promise<T>): Promise<[T, number]> {
+  const t = clock.now();
+  const trips = client.stats.roundTrips;
+  const result = await op();
+  return [result, (clock.now() - t) / Math.max(1, client.stats.roundTrips - trips)];
 }
 
 function overlap(a: { start: number; end: number }, b: { start: number; end: number }): { start: number; end: number } | null {

@@ -1,7 +1,7 @@
 // The session deadline: the budget grows with the image, the timer and the user's cancel both abort,
 // and dispose() leaves nothing behind.
 import { describe, expect, it } from 'vitest';
-import { Deadline, formatDuration, sessionBudgetMs } from '../../src/core/deadline.js';
+import { Deadline, formatDuration, linkAllowanceMs, MAX_COUNTED_ROUND_TRIP_MS, sessionBudgetMs } from '../../src/core/deadline.js';
 import { isFlashError } from '../../src/core/errors.js';
 import type { Clock } from '../../src/core/link/clock.js';
 
@@ -29,8 +29,8 @@ function manualClock(): Clock & { advance(ms: number): void; pending(): number }
 
 describe('sessionBudgetMs', () => {
   it('grows with the image: 20 s plus three write-and-verify passes at 57600 baud', () => {
-    expect(sessionBudgetMs(8192, 256)).toBe(29_493);
-    expect(formatDuration(sessionBudgetMs(253_952, 256))).toBe('5 min 14 s');
+    expect(sessionBudgetMs(8192, 256)).toBe(35_822);
+    expect(formatDuration(sessionBudgetMs(253_952, 256))).toBe('8 min 30 s');
     expect(sessionBudgetMs(64 * 1024, 256)).toBeGreaterThan(sessionBudgetMs(32 * 1024, 256));
   });
 });
@@ -68,5 +68,40 @@ describe('Deadline', () => {
     expect(clock.pending()).toBe(0);
     parent.abort();
     expect(d.aborted).toBe(false);
+  });
+});
+
+describe('the link allowance and a deadline that grows', () => {
+  it('grows the budget with the measured round trip, counted up to a ceiling', () => {
+    expect(linkAllowanceMs(64 * 256, 256, 1)).toBe(64 * 20);
+    expect(linkAllowanceMs(64 * 256, 256, 40)).toBe(64 * 20 * 40);
+    expect(linkAllowanceMs(64 * 256, 256, 5000)).toBe(linkAllowanceMs(64 * 256, 256, MAX_COUNTED_ROUND_TRIP_MS));
+  });
+
+  it('extend() moves the expiry, counted from the start', () => {
+    let now = 0;
+    const timers: { at: number; fn: () => void; live: boolean }[] = [];
+    const clock = {
+      now: () => now,
+      setTimer: (ms: number, fn: () => void) => {
+        const t = { at: now + ms, fn, live: true };
+        timers.push(t);
+        return () => (t.live = false);
+      },
+    };
+    const advance = (to: number): void => {
+      now = to;
+      for (const t of timers) if (t.live && t.at <= now) (t.live = false), t.fn();
+    };
+    const d = new Deadline(clock, 1000);
+    advance(600);
+    d.extend(500);
+    expect(d.budgetMs).toBe(1500);
+    advance(1200);
+    expect(d.aborted).toBe(false);
+    advance(1500);
+    expect(d.expired).toBe(true);
+    d.extend(10_000);
+    expect(d.budgetMs).toBe(1500);
   });
 });

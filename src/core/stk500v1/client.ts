@@ -4,17 +4,22 @@
 // after PROG_PAGE's data is in, so nothing overflows its 2-byte UART buffer. If a pipelined page
 // fails anyway, the client re-synchronises and falls back to one command per round trip.
 import { FlashError } from '../errors.js';
+import { AnswerTimer } from '../link/answer-timer.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 
+/** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
 const RETRIES = 3;
+const MAX_ATTEMPTS = 10;
 /**
  * A page's answer takes about 20 ms (46 ms for 256 bytes at 57600). Waiting less than optiboot's 1 s
  * watchdog, which each received byte restarts, lets a resync reach the bootloader before it leaves
  * for the application.
  */
 const COMMAND_TIMEOUT_MS = 500;
+/** The shortest learnt deadline: room for a busy host on top of the slowest answer. */
+const LEARNT_FLOOR_MS = 150;
 
 export interface Stk500v1Options extends ClientOptions {
   /** Send the address and the page command in one write (default true). */
@@ -27,13 +32,15 @@ export class Stk500v1Client implements Programmer {
   /** Optiboot and ATmegaBOOT erase each page at its own address before writing it. */
   readonly erasesInOrder = false;
   private readonly logger: Logger;
-  private readonly timeoutMs: number;
+  private readonly timer: AnswerTimer;
   private pipeline: boolean;
   private extendedByte = -1;
+  /** What the client is doing, in a user's words, for error messages. */
+  private doing = 'talking to the bootloader';
 
   constructor(private readonly opts: Stk500v1Options) {
     this.logger = opts.logger ?? SILENT;
-    this.timeoutMs = opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+    this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
     this.pipeline = opts.pipeline ?? true;
   }
 
@@ -72,15 +79,18 @@ export class Stk500v1Client implements Programmer {
   }
 
   async readSignature(): Promise<Uint8Array> {
+    this.doing = "reading the chip's signature";
     const [reply] = await this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_READ_SIGN, K.Sync_CRC_EOP)], [3]));
     return reply ?? new Uint8Array(3);
   }
 
   async enterProgramming(): Promise<void> {
+    this.doing = 'entering programming mode';
     await this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_ENTER_PROGMODE, K.Sync_CRC_EOP)], [0]));
   }
 
   async leaveProgramming(): Promise<void> {
+    this.doing = 'starting the firmware';
     await this.exchange([Uint8Array.of(K.Cmnd_STK_LEAVE_PROGMODE, K.Sync_CRC_EOP)], [0]);
   }
 
@@ -93,16 +103,37 @@ export class Stk500v1Client implements Programmer {
       const data = bytes.subarray(address, address + n);
       if (data.length < n) prog.fill(0xff, 4, n + 4);
       prog.set(data, 4);
-      await this.retrying(() => this.addressed(address, g, prog, 0));
+      await this.retrying(() => {
+        this.doing = `writing page 0x${address.toString(16)}`;
+        return this.addressed(address, g, prog, 0);
+      });
       onPage(address + n - start);
     }
+  }
+
+  /**
+   * LOAD_ADDRESS carries the word address in two bytes (and UNIVERSAL the extended byte) with no
+   * checksum: one flipped bit moves the write to address ^ (2 << bit). Those pages, within the flash.
+   */
+  misdirectTargets(page: number, g: FlashGeometry): readonly number[] {
+    const targets: number[] = [];
+    const bits = g.flashBytes > 0x20000 ? 24 : 16;
+    for (let bit = 0; bit < bits; bit++) {
+      const address = page ^ (2 << bit);
+      const target = address - (address % g.pageBytes);
+      if (target !== page && target < g.flashBytes && !targets.includes(target)) targets.push(target);
+    }
+    return targets;
   }
 
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const n = g.pageBytes;
     const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
     for (let address = start; address < end; address += n) {
-      const data = await this.retrying(() => this.addressed(address, g, read, n));
+      const data = await this.retrying(() => {
+        this.doing = `reading page 0x${address.toString(16)}`;
+        return this.addressed(address, g, read, n);
+      });
       onPage(address, data);
     }
   }
@@ -133,28 +164,37 @@ export class Stk500v1Client implements Programmer {
     return replies[replies.length - 1] ?? new Uint8Array(0);
   }
 
+  /**
+   * Runs `op`, and after a lost or damaged answer re-synchronises and runs it again, up to
+   * MAX_ATTEMPTS times while the bootloader answers GET_SYNC. Silence after GET_SYNC means it has
+   * left (optiboot starts the application after a bad end byte or 1 s without input): only a reset
+   * brings it back, so that is said at once.
+   */
   private async retrying<T>(op: () => Promise<T>): Promise<T> {
+    let garbledResyncs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await op();
       } catch (e) {
-        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt > RETRIES) throw e;
-        this.logger.log('info', `STK500v1: ${e.detail} Re-synchronising (attempt ${attempt} of ${RETRIES}).`);
+        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt >= MAX_ATTEMPTS) throw e;
+        this.logger.log('info', `STK500v1: ${e.technical ?? e.detail} Re-synchronising (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}).`);
         this.stats.resyncs++;
         if (this.pipeline) {
           this.pipeline = false;
           this.logger.log('info', 'STK500v1: sending one command per round trip from now on.');
         }
-        await this.resync().catch((r: unknown) => {
-          // Silence after GET_SYNC: the bootloader has left (optiboot starts the application after a
-          // bad end byte or 1 s without input). Only a reset brings it back; say so at once.
-          if (!(r instanceof FlashError) || r.code !== 'protocol-error' || attempt >= RETRIES) throw r;
-        });
+        try {
+          await this.resync();
+          garbledResyncs = 0;
+        } catch (r) {
+          if (!(r instanceof FlashError) || r.code !== 'protocol-error' || ++garbledResyncs >= RETRIES) throw r;
+        }
       }
     }
   }
 
   private async resync(): Promise<void> {
+    this.doing = 're-synchronising with the bootloader';
     this.extendedByte = -1;
     await this.opts.link.drain(30, this.opts.signal);
     await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0]);
@@ -164,8 +204,10 @@ export class Stk500v1Client implements Programmer {
    * Writes all `commands` at once, then reads one answer per command: INSYNC, `payloads[i]` bytes, OK.
    * Returns the payloads.
    */
-  private async exchange(commands: Uint8Array[], payloads: number[], timeoutMs = this.timeoutMs): Promise<Uint8Array[]> {
-    const { link, signal } = this.opts;
+  private async exchange(commands: Uint8Array[], payloads: number[]): Promise<Uint8Array[]> {
+    const { link, signal, clock } = this.opts;
+    const timeoutMs = this.timer.timeoutMs;
+    const t0 = clock.now();
     const total = commands.reduce((s, c) => s + c.length, 0);
     const out = commands.length === 1 && commands[0] ? commands[0] : new Uint8Array(total);
     if (out !== commands[0]) {
@@ -184,20 +226,23 @@ export class Stk500v1Client implements Programmer {
       const size = (payloads[i] ?? 0) + 2;
       const answer = await link.read(size, timeoutMs, signal).catch((e: unknown) => {
         if (e instanceof FlashError && e.code === 'link-timeout') {
-          throw new FlashError('link-timeout', `No answer to command 0x${(commands[i]?.[0] ?? 0).toString(16)} within ${timeoutMs} ms.`);
+          this.timer.timedOut();
+          throw new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
+            technical: `No answer to command 0x${(commands[i]?.[0] ?? 0).toString(16)} within ${timeoutMs} ms.`,
+          });
         }
         throw e;
       });
       this.stats.bytesIn += answer.length;
       if (this.logger.debug) this.logger.log('debug', `< ${hexBytes(answer)}`);
       if (answer[0] !== K.Resp_STK_INSYNC || answer[size - 1] !== K.Resp_STK_OK) {
-        throw new FlashError(
-          'protocol-error',
-          `Answer ${hexBytes(answer)} to command 0x${(commands[i]?.[0] ?? 0).toString(16)} is out of sync (expected 14 … 10).`,
-        );
+        throw new FlashError('protocol-error', `The bootloader's answer was out of sync while ${this.doing}.`, {
+          technical: `Answer ${hexBytes(answer)} to command 0x${(commands[i]?.[0] ?? 0).toString(16)} is out of sync (expected 14 … 10).`,
+        });
       }
       replies.push(answer.subarray(1, size - 1));
     }
+    this.timer.answered(clock.now() - t0);
     return replies;
   }
 }

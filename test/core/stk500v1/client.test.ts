@@ -1,6 +1,6 @@
 // STK500v1 client command bytes against AN2525 / FIELD-NOTES, with a scripted answerer.
 import { describe, expect, it } from 'vitest';
-import { isFlashError } from '../../../src/core/errors.js';
+import { FlashError, isFlashError } from '../../../src/core/errors.js';
 import { Stk500v1Client } from '../../../src/core/stk500v1/client.js';
 import { systemClock } from '../../../src/transports/system-clock.js';
 import { hex, scriptLink } from '../../helpers/script-link.js';
@@ -87,6 +87,7 @@ describe('Stk500v1Client', () => {
     const e = await c.readSignature().catch((x: unknown) => x);
     expect(isFlashError(e, 'protocol-error')).toBe(true);
     expect(String(e)).toContain('out of sync');
+    expect((e as FlashError).technical).toMatch(/^Answer .* to command 0x[0-9a-f]+ is out of sync/);
   });
 
   it('probe: skips bytes that are no answer (a firmware talking) and finds INSYNC OK among them', async () => {

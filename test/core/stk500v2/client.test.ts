@@ -1,6 +1,6 @@
 // STK500v2 client command bytes against AVR068 / FIELD-NOTES, with a scripted answerer.
 import { describe, expect, it } from 'vitest';
-import { isFlashError } from '../../../src/core/errors.js';
+import { FlashError, isFlashError } from '../../../src/core/errors.js';
 import { Stk500v2Client } from '../../../src/core/stk500v2/client.js';
 import { encodeFrame, FrameDecoder } from '../../../src/core/stk500v2/frame.js';
 import { systemClock } from '../../../src/transports/system-clock.js';
@@ -107,6 +107,7 @@ describe('Stk500v2Client', () => {
     const c = new Stk500v2Client({ link: s.link, clock: systemClock, commandTimeoutMs: 100 });
     const err = await c.leaveProgramming().catch((e: unknown) => e);
     expect(isFlashError(err, 'protocol-error')).toBe(true);
-    expect(String(err)).toContain('LEAVE_PROGMODE_ISP failed with status 0xc0');
+    expect((err as FlashError).technical).toContain('LEAVE_PROGMODE_ISP failed with status 0xc0');
+    expect(String(err)).toContain('The bootloader refused a command while starting the firmware.');
   });
 });
