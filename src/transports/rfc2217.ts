@@ -60,6 +60,8 @@ export interface Rfc2217Options {
 
 export interface Rfc2217Timeouts {
   readonly connectMs: number;
+  /** Listened to before anything is sent, so a refusal can be read (see negotiate). */
+  readonly quietMs: number;
   /** For the server to agree to COM-PORT-OPTION. */
   readonly negotiateMs: number;
   /** For the answer to SET-BAUDRATE, the line settings and PURGE-DATA. */
@@ -68,7 +70,7 @@ export interface Rfc2217Timeouts {
   readonly controlMs: number;
 }
 
-const TIMEOUTS: Rfc2217Timeouts = { connectMs: 5000, negotiateMs: 3000, answerMs: 3000, controlMs: 500 };
+const TIMEOUTS: Rfc2217Timeouts = { connectMs: 5000, quietMs: 100, negotiateMs: 3000, answerMs: 3000, controlMs: 500 };
 
 interface Waiter {
   resolve(value: Uint8Array | null): void;
@@ -88,6 +90,8 @@ class Rfc2217Connection {
   private readonly decoder: TelnetDecoder;
   private negotiated: (() => void) | null = null;
   private readonly closeWaiters = new Set<(e: FlashError) => void>();
+  /** What is to be sent while the connection may still be refused (see negotiate). */
+  private held: Uint8Array[] | null = [];
 
   constructor(
     private readonly socket: Socket,
@@ -118,8 +122,27 @@ class Rfc2217Connection {
     socket.once('close', () => this.closed());
   }
 
-  /** Offers BINARY, SGA and COM-PORT-OPTION; resolves once the server agreed to COM-PORT-OPTION. */
-  negotiate(ms: number): Promise<void> {
+  /**
+   * Holds everything it would send for `quietMs` first: a server that refuses a client (ser2net:
+   * "Port already in use") hangs up at once, and bytes sent to a closed socket make the kernel
+   * reset the connection and drop the refusal text unread. Then offers BINARY, SGA and
+   * COM-PORT-OPTION; resolves once the server agreed to COM-PORT-OPTION.
+   */
+  async negotiate(quietMs: number, ms: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onClose = (e: FlashError): void => {
+        cancel();
+        reject(e);
+      };
+      const cancel = this.clock.setTimer(quietMs, () => {
+        this.closeWaiters.delete(onClose);
+        resolve();
+      });
+      this.closeWaiters.add(onClose);
+    });
+    const held = this.held ?? [];
+    this.held = null;
+    for (const bytes of held) this.raw(bytes);
     for (const o of [OPT_BINARY, OPT_SGA, OPT_COM_PORT]) this.options.offer(o);
     for (const o of [OPT_BINARY, OPT_SGA]) this.options.ask(o);
     return new Promise<void>((resolve, reject) => {
@@ -183,7 +206,8 @@ class Rfc2217Connection {
   }
 
   raw(bytes: Uint8Array): void {
-    if (!this.socket.destroyed) this.socket.write(bytes);
+    if (this.held) this.held.push(bytes);
+    else if (!this.socket.destroyed) this.socket.write(bytes);
   }
 
   writeData(bytes: Uint8Array): Promise<void> {
@@ -283,7 +307,7 @@ export async function openRfc2217Link(spec: string, opts: Rfc2217Options): Promi
   };
 
   try {
-    await conn.negotiate(t.negotiateMs);
+    await conn.negotiate(t.quietMs, t.negotiateMs);
     log('server agreed to COM-PORT-OPTION');
     // RFC 2217 section 2 recommends this order; the four answers are awaited together.
     const settings = [
