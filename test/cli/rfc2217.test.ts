@@ -49,6 +49,7 @@ describe('CLI through an RFC 2217 server (the emulated board)', () => {
       // board: beyond power-on and the connection's own reset (the server opening its port).
       expect(running.listener.risingEdges).toBeGreaterThanOrEqual(attempts);
       expect(running.board.stats.resets).toBeGreaterThanOrEqual(2 + attempts);
+      expect(running.listener.connections).toBe(1);
       expect(running.listener.refused).toBe(0);
       expect(running.listener.purges).toBeGreaterThanOrEqual(tried.length);
       expect(r.stderr).not.toContain('did not answer the DTR/RTS request');

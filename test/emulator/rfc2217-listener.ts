@@ -33,6 +33,8 @@ export interface Rfc2217Listener {
   readonly purges: number;
   /** Clients turned away while another was connected. */
   readonly refused: number;
+  /** Clients served. */
+  readonly connections: number;
   /** The baud the host's bytes are sent to the board at now. */
   readonly baud: number;
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startRfc2217Listener(board: EmulatedBoard, opts: Rfc2217Li
   let purges = 0;
   let risingEdges = 0;
   let refused = 0;
+  let connections = 0;
   let baud = opts.baud;
   let current: Socket | null = null;
   const lines = { dataTerminalReady: false, requestToSend: false };
@@ -144,6 +147,7 @@ export async function startRfc2217Listener(board: EmulatedBoard, opts: Rfc2217Li
       return;
     }
     current = socket;
+    connections++;
     serve(socket);
   });
   await new Promise<void>((resolve, reject) => {
@@ -164,6 +168,9 @@ export async function startRfc2217Listener(board: EmulatedBoard, opts: Rfc2217Li
     },
     get refused() {
       return refused;
+    },
+    get connections() {
+      return connections;
     },
     get baud() {
       return baud;
