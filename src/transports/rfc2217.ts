@@ -1,5 +1,5 @@
 // RFC 2217 client ("rfc2217://HOST:PORT"): a serial port served over telnet's COM-PORT-OPTION, as
-// ser2net's `telnet(rfc2217)` accepter, esp-link and many device servers do. Unlike a raw TCP
+// ser2net's `telnet(rfc2217)` accepter and many device servers do. Unlike a raw TCP
 // bridge (tcp.ts) it carries the baud rate (SET-BAUDRATE) and DTR/RTS (SET-CONTROL) over the same
 // connection, so protocol auto's baud changes and the DTR reset work as on a local port, without
 // reconnecting. Every command waits for the server's answer (code + 100) against a deadline; a
@@ -169,7 +169,7 @@ class Rfc2217Connection {
   private notRfc2217(why: string): FlashError {
     return new FlashError(
       'port-unreachable',
-      `${capital(this.name)} does not speak RFC 2217 (${why}). A raw TCP serial bridge (ser2net's plain "tcp" accepter, esp-link's port 23, socat) is opened as net:${this.addr.host}:${this.addr.port} instead.`,
+      `${capital(this.name)} does not speak RFC 2217 (${why}). A raw TCP serial bridge (ser2net's plain "tcp" accepter, esp-link, socat) is opened as net:${this.addr.host}:${this.addr.port} instead.`,
     );
   }
 

@@ -55,4 +55,20 @@ describe('CLI through an RFC 2217 server (the emulated board)', () => {
       expect(r.stderr).not.toContain('did not answer the DTR/RTS request');
     });
   }
+
+  it("in avrdude's place: OctoPrint-FirmwareUpdater's command line with -P rfc2217:// flashes verified", async () => {
+    running = await startRfc2217Board('optiboot-atmega328p');
+    const fw = firmware(8000, 8000);
+    const r = await runCli(['-v', '-q', '-p', 'atmega328p', '-c', 'arduino', '-P', running.spec, '-D', '-C', '/etc/avrdude.conf', '-b', '115200', '-U', `flash:w:${fw.file}:i`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('8064 bytes of flash verified');
+    expect(Buffer.compare(Buffer.from(running.board.flash.subarray(0, 8000)), Buffer.from(fw.data))).toBe(0);
+    expect(running.listener.connections).toBe(1);
+  });
+
+  it('a malformed rfc2217:// port: exit 2 before anything is opened, saying the form', async () => {
+    const r = await runCli(['flash', firmware(100, 1).file, '--port', 'rfc2217://127.0.0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('names no TCP port: use rfc2217://HOST:PORT');
+  });
 });
