@@ -309,14 +309,17 @@ export async function openRfc2217Link(spec: string, opts: Rfc2217Options): Promi
   try {
     await conn.negotiate(t.quietMs, t.negotiateMs);
     log('server agreed to COM-PORT-OPTION');
-    // RFC 2217 section 2 recommends this order; the four answers are awaited together.
-    const settings = [
+    // Sent in the order RFC 2217 section 2 recommends (baud, data size, parity, stop size); the
+    // answers are awaited together. A failure of the settings is the baud's failure too (closed).
+    const baud = setBaud(opts.baud);
+    const settings = Promise.all([
       conn.command(CPO.SET_DATASIZE, Uint8Array.of(8), t.answerMs),
       conn.command(CPO.SET_PARITY, Uint8Array.of(PARITY_NONE), t.answerMs),
       conn.command(CPO.SET_STOPSIZE, Uint8Array.of(STOPSIZE_1), t.answerMs),
-    ];
-    await setBaud(opts.baud);
-    const answers = await Promise.all(settings);
+    ]);
+    settings.catch(() => undefined);
+    await baud;
+    const answers = await settings;
     if (answers.some((a) => a === null)) log(`server: not every line setting (8N1) was confirmed within ${t.answerMs} ms; going on`);
     await purge();
   } catch (e) {

@@ -115,6 +115,26 @@ describe('RFC 2217 client: failures', () => {
     expect(f.message).toContain('was asked for 57600 baud and answered 38400');
   });
 
+  it('a server that hangs up while the port is being set up: link-closed, no stray rejections', async () => {
+    const s = await scripted(negotiation(DO, OPT_COM_PORT), (code, _value, sock) => {
+      if (code === CPO.SET_BAUDRATE) sock.destroy();
+    });
+    const f = await failure(openRfc2217Link(`rfc2217://127.0.0.1:${s.port}`, { baud: 115200, timeouts: FAST }));
+    expect(f.code).toBe('link-closed');
+    expect(f.message).toContain('closed the connection while it was being set up');
+  });
+
+  it('opens with the settings in the order RFC 2217 recommends, then purges', async () => {
+    const codes: number[] = [];
+    const s = await scripted(negotiation(DO, OPT_COM_PORT), (code, value, sock) => {
+      codes.push(code);
+      echoing(code, value, sock);
+    });
+    const link = await openRfc2217Link(`rfc2217://127.0.0.1:${s.port}`, { baud: 115200, timeouts: FAST });
+    await link.close();
+    expect(codes).toEqual([CPO.SET_BAUDRATE, CPO.SET_DATASIZE, CPO.SET_PARITY, CPO.SET_STOPSIZE, CPO.PURGE_DATA]);
+  });
+
   it('a server that hangs up mid-session: reads end in link-closed naming the server', async () => {
     let client: Socket | null = null;
     const s = await scripted(negotiation(DO, OPT_COM_PORT), (code, value, sock) => {
