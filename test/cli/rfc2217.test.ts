@@ -2,13 +2,14 @@
 // auto changes the server's baud with SET-BAUDRATE (a wrong baud garbles bytes both ways, as on
 // the wire) and resets the board with DTR/RTS through SET-CONTROL, over one connection. Each board
 // is flashed and verified byte for byte, and what the server was told is checked from its side.
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONTROL } from '../../src/transports/telnet.js';
 import { startRfc2217Board, type Rfc2217Board } from '../helpers/bridged-board.js';
-import { runCli } from '../helpers/cli-process.js';
+import { runCli, TSX } from '../helpers/cli-process.js';
 import { writeFirmware } from '../helpers/firmware-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hexflash-rfc2217-'));
@@ -64,6 +65,29 @@ describe('CLI through an RFC 2217 server (the emulated board)', () => {
     expect(r.stderr).toContain('8064 bytes of flash verified');
     expect(Buffer.compare(Buffer.from(running.board.flash.subarray(0, 8000)), Buffer.from(fw.data))).toBe(0);
     expect(running.listener.connections).toBe(1);
+  });
+
+  it('npm run emulate -- --rfc2217: a board another process serves, flashed with protocol auto', async () => {
+    const emulator = spawn(TSX, ['test/emulator/serve.ts', '--mcu', 'atmega1280', '--port', '0', '--speed', 'adaptive', '--rfc2217'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const spec = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the emulator did not start')), 60_000);
+        let out = '';
+        emulator.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /on (rfc2217:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m?.[1]) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      const r = await runCli(['flash', firmware(4000, 4000).file, '--port', spec, '--protocol', 'auto']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.summary).toMatchObject({ ok: true, protocol: 'stk500v1', baud: 57600, bytesVerified: 4096 });
+    } finally {
+      emulator.kill('SIGTERM');
+    }
   });
 
   it('a malformed rfc2217:// port: exit 2 before anything is opened, saying the form', async () => {

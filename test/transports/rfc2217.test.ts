@@ -135,6 +135,20 @@ describe('RFC 2217 client: failures', () => {
     expect(codes).toEqual([CPO.SET_BAUDRATE, CPO.SET_DATASIZE, CPO.SET_PARITY, CPO.SET_STOPSIZE, CPO.PURGE_DATA]);
   });
 
+  it("answers a server's SIGNATURE request, and ignores its modem-state notices", async () => {
+    const signatures: string[] = [];
+    const greeting = Uint8Array.of(...negotiation(DO, OPT_COM_PORT), ...comPortCommand(CPO.SIGNATURE + SERVER_OFFSET, new Uint8Array()));
+    const s = await scripted(greeting, (code, value, sock) => {
+      if (code === CPO.SIGNATURE) signatures.push(new TextDecoder().decode(value));
+      else echoing(code, value, sock);
+      // NOTIFY-MODEMSTATE, unasked, as ser2net sends it: no answer of ours may take it for one.
+      sock.write(comPortCommand(CPO.NOTIFY_MODEMSTATE + SERVER_OFFSET, Uint8Array.of(0)));
+    });
+    const link = await openRfc2217Link(`rfc2217://127.0.0.1:${s.port}`, { baud: 115200, timeouts: FAST });
+    await link.close();
+    expect(signatures).toEqual(['HexFlash']);
+  });
+
   it('a server that hangs up mid-session: reads end in link-closed naming the server', async () => {
     let client: Socket | null = null;
     const s = await scripted(negotiation(DO, OPT_COM_PORT), (code, value, sock) => {
