@@ -109,7 +109,7 @@ class Rfc2217Connection {
       data: (bytes) => {
         if (this.onData) this.onData(bytes);
         // Kept printable: a refusal is text ("Port already in use"), a board's chatter is not.
-        else if (this.said.length < 200) this.said += String.fromCharCode(...bytes).replace(/[^\x20-\x7e]+/g, ' ');
+        else if (this.said.length < 200) this.said += String.fromCharCode(...bytes.subarray(0, 200)).replace(/[^\x20-\x7e]+/g, ' ');
       },
       negotiate: (command, option) => {
         this.log(`server: ${describeNegotiation(command, option)}`);
@@ -268,11 +268,14 @@ function connectTo(addr: Rfc2217Address, ms: number): Promise<Socket> {
       socket.destroy();
       reject(e);
     };
-    socket.once('error', (e: NodeJS.ErrnoException) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
       fail(new FlashError('port-unreachable', `Could not connect to the RFC 2217 server at ${addr.host}:${addr.port} (${e.code ?? e.message}).`, { cause: e }));
-    });
+    };
+    socket.once('error', onError);
     socket.once('connect', () => {
       clearTimeout(timer);
+      // From here on the connection reports errors through 'close' (Rfc2217Connection).
+      socket.off('error', onError);
       socket.on('error', () => undefined);
       socket.setNoDelay(true);
       resolve(socket);
