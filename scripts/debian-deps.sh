@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests need are installed: the real bootloaders and their
 # sources (arduino-core-avr), the toolchain that builds the rest (gcc-avr, avr-libc, binutils-avr),
-# the reference client (avrdude), the browser for the browser tests (chromium) and socat for the
-# pseudo-terminal tests of the CLI.
+# the reference client (avrdude), the browser for the browser tests (chromium), socat for the
+# pseudo-terminal tests of the CLI, and two independent RFC 2217 implementations the RFC 2217
+# tests check against: ser2net (a server) and python3-serial (pyserial's rfc2217:// client).
 set -euo pipefail
-PKGS=(avrdude arduino-core-avr gcc-avr avr-libc binutils-avr chromium socat)
+PKGS=(avrdude arduino-core-avr gcc-avr avr-libc binutils-avr chromium socat ser2net python3-serial)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

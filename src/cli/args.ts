@@ -17,8 +17,9 @@ export const USAGE = `Usage:
   hexflash -p PART -c PROGRAMMER -P PORT [-b BAUD] -U flash:w:FILE:i ...   (avrdude's options)
 
   FILE        Intel HEX (.hex) or raw binary (.bin, written at --address, default 0)
-  --port      a local serial port (/dev/ttyUSB0, /dev/ttyACM0, COM3) or a TCP serial
-              bridge as avrdude names it (net:192.168.1.20:2000)
+  --port      a local serial port (/dev/ttyUSB0, /dev/ttyACM0, COM3), a raw TCP serial
+              bridge as avrdude names it (net:192.168.1.20:2000), or an RFC 2217 server
+              (rfc2217://192.168.1.20:2000, ser2net's telnet(rfc2217)) that carries baud and DTR/RTS
   --protocol  bootloader protocol; "auto" (the default without --board) finds out which one answers
   --baud      baud rate; by default the board's, or every usual one with auto
   --mcu       ${MCU_IDS.join(', ')}

@@ -5,7 +5,7 @@ import type { TargetRequest } from '../core/target.js';
 export type Dialect = 'hexflash' | 'avrdude';
 
 interface PortJob {
-  /** net:HOST:PORT, or a local serial port (/dev/ttyUSB0, COM3). */
+  /** net:HOST:PORT, rfc2217://HOST:PORT, or a local serial port (/dev/ttyUSB0, COM3). */
   readonly port: string;
   readonly target: TargetRequest;
   readonly dialect: Dialect;

@@ -50,7 +50,14 @@ function firstBaud(t: TargetRequest): number {
 }
 
 async function withLink<T>(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, job: (link: QueueLink) => Promise<T>): Promise<T> {
-  const link = await openNodeLink(cmd.port, { baud: firstBaud(cmd.target), clock: systemClock, onNote: (t) => report.note(t), ...(io.binding ? { binding: io.binding } : {}) });
+  const link = await openNodeLink(cmd.port, {
+    baud: firstBaud(cmd.target),
+    clock: systemClock,
+    onNote: (t) => report.note(t),
+    // Shown with --verbose (avrdude: -v -v), as the session's own debug lines are.
+    onLog: (t) => report.event({ state: 'log', level: 'debug', text: `${cmd.port}: ${t}` }),
+    ...(io.binding ? { binding: io.binding } : {}),
+  });
   try {
     return await job(link);
   } finally {

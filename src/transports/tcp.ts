@@ -114,7 +114,8 @@ function capital(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function closeSocket(s: Socket): Promise<void> {
+/** Ends the connection politely; destroys it if the other end has not let go within 500 ms. */
+export function closeSocket(s: Socket): Promise<void> {
   if (s.destroyed || s.closed) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => s.destroy(), 500);

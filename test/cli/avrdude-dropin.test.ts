@@ -1,14 +1,14 @@
 // hexflash in avrdude's place, as separate processes the way OctoPrint-FirmwareUpdater runs avrdude:
 // its default command line with a wrong programmer type (the Anet A8 set up as 'wiring'), the right
 // one on a 57600 board, a read to a file, and failures that must exit 1 with "ERROR:".
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { imageFromSegments } from '../../src/core/hex/binary.js';
-import { parseIntelHex, toIntelHex } from '../../src/core/hex/intel-hex.js';
+import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { startBridgedBoard, type BridgedBoard } from '../helpers/bridged-board.js';
 import { runCli } from '../helpers/cli-process.js';
+import { writeFirmware } from '../helpers/firmware-file.js';
 import { randomBytes } from '../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hexflash-avrdude-'));
@@ -18,12 +18,7 @@ afterEach(async () => {
   running = null;
 });
 
-function firmware(bytes: number, seed: number): { file: string; data: Uint8Array } {
-  const data = randomBytes(bytes, seed);
-  const file = join(dir, `fw-${seed}.hex`);
-  writeFileSync(file, toIntelHex(imageFromSegments([{ address: 0, data }])));
-  return { file, data };
-}
+const firmware = (bytes: number, seed: number): { file: string; data: Uint8Array } => writeFirmware(dir, bytes, seed);
 
 /** OctoPrint-FirmwareUpdater's default avrdude command line (methods/avrdude.py), filled in. */
 function octoprint(mcu: string, programmer: string, port: string, baud: number, file: string): string[] {

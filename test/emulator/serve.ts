@@ -1,5 +1,7 @@
 // Starts an emulated board with its real bootloader behind a TCP listener, so a user, avrdude,
 // the CLI or a benchmark can connect: npm run emulate -- --mcu atmega2560 --port 7000
+// With --rfc2217 the listener is an RFC 2217 server instead (rfc2217://127.0.0.1:PORT): baud
+// changes and DTR/RTS resets over the connection, as ser2net's telnet(rfc2217) accepter serves.
 // Fault options make it a board the CLI tests can fail on: one that falls silent after N bytes,
 // one whose answers are garbled after N bytes, a worn-out flash cell; --clients sets how the
 // listener treats a second client (see tcp-bridge.ts).
@@ -7,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { BOOTLOADER_IDS, loadBootloader, type BootloaderId } from './bootloaders.js';
 import { EmulatedBoard } from './board.js';
+import { startRfc2217Listener } from './rfc2217-listener.js';
 import { CLIENT_POLICIES, startTcpBridge, type ClientPolicy } from './tcp-bridge.js';
 
 const BY_MCU: Record<string, BootloaderId> = {
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string', default: '0' },
       'no-bootloader': { type: 'boolean', default: false },
       clients: { type: 'string', default: 'replace' },
+      rfc2217: { type: 'boolean', default: false },
       'mute-after': { type: 'string' },
       'garble-after': { type: 'string' },
       'stuck-low': { type: 'string' },
@@ -66,14 +70,17 @@ async function main(): Promise<void> {
   const stuck = count(values['stuck-low'], '--stuck-low');
   if (stuck !== undefined) board.spm.stuckLow.set(stuck, 0x01);
   board.start();
-  const bridge = await startTcpBridge(board, { host: '127.0.0.1', port: Number(values.port), baud: info.baud, clients });
+  const address = { host: '127.0.0.1', port: Number(values.port), baud: info.baud };
+  // The RFC 2217 server serves one client at a time, as ser2net does; --clients is for the raw bridge.
+  const bridge = values.rfc2217 ? await startRfc2217Listener(board, address) : await startTcpBridge(board, { ...address, clients });
+  const spec = values.rfc2217 ? `rfc2217://127.0.0.1:${bridge.port}` : `net:127.0.0.1:${bridge.port}`;
   process.stdout.write(
-    `Emulated ${info.mcu} (${values['no-bootloader'] ? 'no bootloader' : info.origin}, ${info.protocol.toUpperCase()} ${info.baud} baud) on net:127.0.0.1:${bridge.port}\n`,
+    `Emulated ${info.mcu} (${values['no-bootloader'] ? 'no bootloader' : info.origin}, ${info.protocol.toUpperCase()} ${info.baud} baud) on ${spec}\n`,
   );
   const stop = (): void => {
     void bridge.close().then(() => board.stop()).then(() => process.exit(0));
   };
-  void bridge.finished.then(stop);
+  if ('finished' in bridge) void bridge.finished.then(stop);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
