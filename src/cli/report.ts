@@ -50,7 +50,7 @@ function hexflashVoice(verbosity: number, out: Out): Reporter {
       if (resyncs + repairs + reconnects > 0) {
         out(`Recovered: ${resyncs} resyncs, ${repairs} repair passes, ${reconnects} resets mid-way (check the link if this repeats).`);
       }
-      out(`Done: ${r.bytesWritten} bytes written${verified ? ' and verified' : ' (not verified: --no-verify)'} in ${r.ms.total} ms.`);
+      out(`Done: ${r.bytesWritten} bytes written${verified ? ' and verified' : ' (not verified: --no-verify)'} in ${r.ms.total} ms (the session's limit was ${Math.round(r.budgetMs / 1000)} s).`);
     },
     read: (r, file) => out(`Done: read ${r.bytesRead} bytes of ${r.mcu} flash (the bootloader left out), ${r.bytes.length} bytes up to the last used page written to ${file}.`),
     failed(e) {
