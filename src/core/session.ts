@@ -1,7 +1,8 @@
 // One flash job, top to bottom: checks -> reset and find the bootloader -> signature -> device
 // checks -> write -> verify by reading back and repair -> leave programming mode (the application
 // starts). A pass that loses the bootloader is retried after a reset, going on where it stopped when
-// the bootloader allows; the whole session runs under one deadline that grows with the image.
+// the bootloader allows, for as long as passes get further; the whole session runs under one
+// deadline that grows with the image and with the link's measured round trip.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
 import { Deadline, formatDuration, linkAllowanceMs, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
@@ -12,7 +13,8 @@ import type { FirmwareImage } from './hex/image.js';
 import { assertNotEmpty, planWrite } from './image-check.js';
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
-import { newPassState, programFlash, type PassState } from './program.js';
+import { programFlash } from './program.js';
+import { newPassState, type PassState } from './program-job.js';
 import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { bootBytesFor, identifyChip, resetStepsFor, resolveTarget, type BootBytes, type Target, type TargetRequest } from './target.js';
