@@ -118,8 +118,8 @@ describe('Node serial transport (serialport mock binding on an emulated board)',
     const out = lines();
     expect(await main(['ports'], { err: () => undefined, out: out.out, binding: wire.binding })).toBe(0);
     const rows = out.text().split('\n');
-    expect(rows[0]).toMatch(/^PORT\s+USB ID\s+MAKER\s+PROBABLY$/);
-    expect(rows.find((r) => r.startsWith('/dev/ttyACM0'))).toMatch(/2341:0042\s+Arduino \(www\.arduino\.cc\)\s+Arduino Mega 2560 R3$/);
+    expect(rows[0]).toMatch(/^PORT\s+USB ID\s+MAKER\s+PRODUCT\s+PROBABLY$/);
+    expect(rows.find((r) => r.startsWith('/dev/ttyACM0'))).toMatch(/2341:0042\s+Arduino \(www\.arduino\.cc\)\s+-\s+Arduino Mega 2560 R3$/);
     expect(rows.find((r) => r.startsWith('/dev/ttyUSB0'))).toMatch(/1a86:7523 .*CH340 USB-serial adapter$/);
     expect(rows.find((r) => r.startsWith('/dev/ttyUSB1'))).toMatch(/2c99:0002 .*Original Prusa i3 MK3/);
     expect(rows.find((r) => r.startsWith('/dev/ttyS0'))).toMatch(/^\/dev\/ttyS0\s+-\s+/);
