@@ -17,6 +17,7 @@ import { programFlash } from './program.js';
 import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { parseResetSequence, RESET_SEQUENCES } from './reset.js';
+import { identifyUsb } from './usb-ids.js';
 
 export interface FlashRequest {
   readonly image: FirmwareImage;
@@ -29,6 +30,8 @@ export interface FlashRequest {
   readonly bootloaderBytes?: number;
   /** A reset step string (see reset.ts) or a RESET_SEQUENCES name. */
   readonly reset?: string;
+  /** The port's USB IDs, when known: a known board's protocol is tried first (usb-ids.ts). */
+  readonly usb?: { readonly vid?: number; readonly pid?: number };
 }
 
 export interface SessionContext {
@@ -102,9 +105,10 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
 
   const resetText = req.reset ?? RESET_SEQUENCES[target.board?.reset ?? 'arduino'];
   const reset = parseResetSequence(resetText in RESET_SEQUENCES ? RESET_SEQUENCES[resetText as keyof typeof RESET_SEQUENCES] : resetText);
-  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128), ctx.signal);
+  let candidates = candidatesFor(target.protocol, target.baud, { imageEnd: req.image.end, likely: likelyProtocol(req.usb) });
+  const slowest = Math.min(57600, ...candidates.map((c) => c.baud));
+  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128, slowest), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
-  let candidates = candidatesFor(target.protocol, target.baud);
   let previous: FlashError | null = null;
   const progress = { writtenTo: 0 };
   let idlePasses = 0;
@@ -163,6 +167,12 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   } finally {
     deadline.dispose();
   }
+}
+
+/** The protocol of the board a port's USB ID names (a 32U4 sketch or bootloader: AVR109), if any. */
+function likelyProtocol(usb: FlashRequest['usb']): ProtocolId | undefined {
+  const board = identifyUsb(usb?.vid, usb?.pid)?.board;
+  return board !== undefined && isBoardId(board) ? BOARDS[board].protocol : undefined;
 }
 
 /** Connections per session: a pass that loses the bootloader is retried after a reset, twice at most... */

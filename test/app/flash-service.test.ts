@@ -47,7 +47,7 @@ describe('runFlash', () => {
     const out = await runFlash({ image, request: { board: 'arduino-uno' }, verbose: true }, d, (u) => updates.push(u));
     if (out.state !== 'done') throw new Error(`expected done, got ${JSON.stringify(out.state === 'error' ? out.error.message : out)}`);
     expect(out.result.signature).toBe('1e 95 0f');
-    expect(out.port.label).toBe('USB 2341:0043');
+    expect(out.port.label).toBe('Arduino Uno R3 (USB 2341:0043)');
     expect(board.flash.subarray(0, 1000)).toEqual(image.bytes);
     expect(board.flash.subarray(1000, 1024).every((b) => b === 0xff)).toBe(true);
     const states = [...new Set(updates.map((u) => u.state))];

@@ -4,6 +4,7 @@
 import { FlashError } from '../errors.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
+import { retryAfterResync } from '../retry.js';
 import * as K from './constants.js';
 import { encodeFrame, FrameDecoder } from './frame.js';
 
@@ -30,7 +31,6 @@ export function neverErasedRegion(flashBytes: number): { readonly start: number;
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
-const RETRIES = 3;
 /** Within a probe, how long to wait for SIGN_ON's answer before sending it again. */
 const PROBE_RESEND_MS = 250;
 
@@ -147,19 +147,8 @@ export class Stk500v2Client implements Programmer {
   }
 
   /** Runs `op`, and after a lost or damaged answer re-synchronises and runs it again, a bounded number of times. */
-  private async retrying<T>(op: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await op();
-      } catch (e) {
-        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt > RETRIES) throw e;
-        this.logger.log('info', `STK500v2: ${e.detail} Re-synchronising (attempt ${attempt} of ${RETRIES}).`);
-        this.stats.resyncs++;
-        await this.resync().catch((r: unknown) => {
-          if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error') || attempt >= RETRIES) throw r;
-        });
-      }
-    }
+  private retrying<T>(op: () => Promise<T>): Promise<T> {
+    return retryAfterResync(op, { name: 'STK500v2', logger: this.logger, stats: this.stats, resync: () => this.resync() });
   }
 
   /** The bootloader accepts sequence number 1 at any time; SIGN_ON with it realigns both sides. */
