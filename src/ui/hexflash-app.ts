@@ -5,16 +5,15 @@ import { APP_VERSION, describeBrowser } from '../app/app-info.js';
 import { choiceLabel, loadChoice, precheckImage, requestFor, saveChoice, type BoardChoice } from '../app/board-choice.js';
 import { buildReport, reportFileName } from '../app/bug-report.js';
 import { firmwareFromBytes, firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
-import { runFlash, type FlashDeps, type FlashUpdate } from '../app/flash-service.js';
-import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from '../app/flash-view.js';
+import { FlashController } from '../app/flash-controller.js';
+import type { FlashDeps } from '../app/flash-service.js';
+import type { FlashView } from '../app/flash-view.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
 import { LogBook } from '../app/log-book.js';
 import { problemFromError, type Problem } from '../app/problem.js';
-import type { PortInfo } from '../app/port-info.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
 import { webSerialDeps } from '../app/web-serial-deps.js';
-import { FlashError } from '../core/errors.js';
 import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js';
 import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
@@ -38,7 +37,6 @@ export class HexflashApp extends LitElement {
     _firmware: { state: true },
     _loadProblem: { state: true },
     _choice: { state: true },
-    _view: { state: true },
     _recent: { state: true },
     _storeNotice: { state: true },
     _online: { state: true },
@@ -53,7 +51,6 @@ export class HexflashApp extends LitElement {
   declare _firmware: LoadedFirmware | null;
   declare _loadProblem: Problem | null;
   declare _choice: BoardChoice;
-  declare _view: FlashView;
   declare _recent: readonly FirmwareMeta[];
   declare _storeNotice: string | null;
   declare _online: boolean;
@@ -68,10 +65,20 @@ export class HexflashApp extends LitElement {
   updater: Updater | null = null;
 
   private readonly log = new LogBook();
-  private abort: AbortController | null = null;
   private logFrame = 0;
-  /** The last port used, for the bug report (the view resets when new firmware is loaded). */
-  private lastPort: PortInfo | null = null;
+  private readonly flashJob = new FlashController(this, {
+    note: (level, text) => this._note(level, text),
+    announce: (text) => (this._announce = text),
+    deps: () => (this.flashDeps ??= webSerialDeps()),
+    finished: (view, record) => this._finish(view, record),
+    noPort: () => {
+      this._note('info', 'No port was chosen.');
+      this._announce = 'No port chosen.';
+      this.updater?.idle();
+    },
+  });
+  /** What the last flash was of, for Recent. */
+  private flashed: { readonly fw: LoadedFirmware; readonly choice: BoardChoice } | null = null;
 
   constructor() {
     super();
@@ -80,7 +87,6 @@ export class HexflashApp extends LitElement {
     this._firmware = null;
     this._loadProblem = null;
     this._choice = loadChoice(this.settings);
-    this._view = IDLE_VIEW;
     this._recent = [];
     this._storeNotice = null;
     this._online = navigator.onLine;
@@ -91,7 +97,11 @@ export class HexflashApp extends LitElement {
 
   /** True while a flash runs (the service worker updater holds back a reload). */
   get busy(): boolean {
-    return this._view.running;
+    return this.flashJob.running;
+  }
+
+  private get _view(): FlashView {
+    return this.flashJob.view;
   }
 
   override connectedCallback(): void {
@@ -142,7 +152,7 @@ export class HexflashApp extends LitElement {
               <h2 id="flash-h">3. Flash</h2>
               <div class="actions">
                 <button id="flash" class="primary" ?disabled=${!canFlash} @click=${() => void this._flash()}>Flash</button>
-                ${v.running ? html`<button @click=${this._cancel}>Cancel</button>` : nothing}
+                ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
                 <p class="note muted">${this._flashNote()}</p>
               </div>
               <hexflash-flash-progress .view=${v}></hexflash-flash-progress>
@@ -207,7 +217,7 @@ export class HexflashApp extends LitElement {
   private _useFirmware(fw: LoadedFirmware): void {
     this._firmware = fw;
     this._loadProblem = null;
-    if (!this._view.running) this._view = IDLE_VIEW;
+    this.flashJob.clear();
     this._note('info', `Firmware: ${fw.name}, ${fw.data.length} bytes, ${fw.image.dataBytes} bytes of data up to 0x${fw.image.end.toString(16)}, SHA-256 ${fw.sha256}`);
     for (const w of fw.image.warnings) this._note('info', `Firmware file: ${w}`);
     this._announce = `Firmware loaded: ${fw.name}`;
@@ -267,66 +277,26 @@ export class HexflashApp extends LitElement {
 
   private async _flash(): Promise<void> {
     const fw = this._firmware;
-    if (!fw || this._view.running) return;
+    if (!fw || this.flashJob.running) return;
     const choice = this._choice;
     this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
-    try {
-      precheckImage(fw.image, choice);
-    } catch (e) {
-      // Refused before any port was touched: shown, but not recorded as a flash of this image.
-      const error = e instanceof FlashError ? e : new FlashError('bad-argument', errorText(e));
-      this._finish(fw, choice, reduceFlashView(startView(true), { state: 'error', error, port: null }), false);
-      return;
-    }
-    this.abort = new AbortController();
-    this._view = startView(true);
-    window.addEventListener('beforeunload', preventUnload);
-    const deps = (this.flashDeps ??= webSerialDeps());
-    let lastPhase = '';
-    const outcome = await runFlash(
-      { image: fw.image, request: requestFor(choice), verbose: this._verbose },
-      deps,
-      (u: FlashUpdate) => {
-        if (u.state === 'log') {
-          this._note(u.level, u.text);
-          return;
-        }
-        this._view = reduceFlashView(this._view, u);
-        if (this._view.phase !== lastPhase && this._view.running) {
-          lastPhase = this._view.phase;
-          this._announce = phaseLabel(this._view);
-        }
-      },
-      this.abort.signal,
-    );
-    window.removeEventListener('beforeunload', preventUnload);
-    this.abort = null;
-    if (outcome.state === 'no-port') {
-      this._note('info', 'No port was chosen.');
-      this._announce = 'No port chosen.';
-      this.updater?.idle();
-      return;
-    }
-    this._finish(fw, choice, this._view);
+    this.flashed = { fw, choice };
+    await this.flashJob.flash({ image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) });
   }
 
-  private _finish(fw: LoadedFirmware, choice: BoardChoice, view: FlashView, record = true): void {
-    this._view = view;
-    this.lastPort = view.port ?? this.lastPort;
+  private _finish(view: FlashView, record: boolean): void {
     const ok = view.result !== null;
     const summary = view.result ? `${view.result.mcu}, signature ${view.result.signature}` : (view.problem?.title ?? 'failed');
     this._note(ok ? 'info' : 'error', ok ? `Done: ${summary}` : `Failed: ${view.problem?.message ?? ''}`);
     this._announce = ok ? `Flash complete. ${summary}.` : `Flash failed. ${summary} ${view.problem?.hint ?? ''}`;
     void this.updateComplete.then(() => this.shadowRoot?.querySelector<FlashResultView>('#result')?.focusHeading());
-    const saved = record
-      ? this.library.markFlashed(fw.sha256, { board: choiceLabel(choice), at: Date.now(), ok, summary }).catch(() => undefined)
-      : Promise.resolve();
+    const f = this.flashed;
+    const saved =
+      record && f
+        ? this.library.markFlashed(f.fw.sha256, { board: choiceLabel(f.choice), at: Date.now(), ok, summary }).catch(() => undefined)
+        : Promise.resolve();
     // A held "reload for the new version" may proceed only once the result is stored.
     void saved.then(() => this._refreshRecent()).then(() => this.updater?.idle());
-  }
-
-  private _cancel(): void {
-    this.abort?.abort(new FlashError('aborted', 'Cancelled by the user.'));
   }
 
   private _note(level: 'info' | 'debug' | 'error', text: string): void {
@@ -348,7 +318,7 @@ export class HexflashApp extends LitElement {
       {
         appVersion: APP_VERSION,
         browser: describeBrowser(),
-        port: (this._view.port ?? this.lastPort)?.label ?? null,
+        port: (this._view.port ?? this.flashJob.lastPort)?.label ?? null,
         firmware: this._firmware ? `${this._firmware.name} (${this._firmware.data.length} bytes, SHA-256 ${this._firmware.sha256})` : null,
         target: choiceLabel(this._choice),
         when: new Date(),
@@ -359,10 +329,6 @@ export class HexflashApp extends LitElement {
   private readonly _onNetwork = (): void => {
     this._online = navigator.onLine;
   };
-}
-
-function preventUnload(e: BeforeUnloadEvent): void {
-  e.preventDefault();
 }
 
 function errorText(e: unknown): string {
