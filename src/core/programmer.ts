@@ -5,6 +5,10 @@ import type { AbortSignalLike, Clock } from './link/clock.js';
 export type ProtocolId = 'stk500v1' | 'stk500v2' | 'avr109';
 export const PROTOCOL_IDS: readonly ProtocolId[] = ['stk500v2', 'stk500v1', 'avr109'];
 
+export function isProtocolId(s: string): s is ProtocolId {
+  return (PROTOCOL_IDS as readonly string[]).includes(s);
+}
+
 export type LogLevel = 'info' | 'debug';
 export interface Logger {
   /** When false, clients skip building debug strings (keeps the per-page loop lean). */

@@ -18,6 +18,7 @@ import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js
 import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
 import './board-picker.js';
+import './bootloader-prompt.js';
 import './firmware-picker.js';
 import './flash-progress.js';
 import './flash-result.js';
@@ -113,6 +114,7 @@ export class HexflashApp extends LitElement {
     this.addEventListener('log-verbose', (e) => this._setVerbose(e.detail));
     this.addEventListener('log-clear', () => this._clearLog());
     this.addEventListener('update-apply', () => this.updater?.apply());
+    this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this._load(() => firmwareFromFile(file)));
@@ -155,6 +157,7 @@ export class HexflashApp extends LitElement {
                 ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
                 <p class="note muted">${this._flashNote()}</p>
               </div>
+              ${this.flashJob.prompt ? html`<hexflash-bootloader-prompt .prompt=${this.flashJob.prompt}></hexflash-bootloader-prompt>` : nothing}
               <hexflash-flash-progress .view=${v}></hexflash-flash-progress>
               <hexflash-flash-result
                 id="result"

@@ -16,6 +16,8 @@ export interface UiEventDetails {
   'log-verbose': boolean;
   'log-clear': undefined;
   'update-apply': undefined;
+  /** The user asked for the bootloader's port chooser (after the 1200-baud touch). */
+  'bootloader-choose': undefined;
 }
 
 declare global {
@@ -27,6 +29,7 @@ declare global {
     'log-verbose': CustomEvent<boolean>;
     'log-clear': CustomEvent<undefined>;
     'update-apply': CustomEvent<undefined>;
+    'bootloader-choose': CustomEvent<undefined>;
   }
 }
 

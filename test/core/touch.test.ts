@@ -57,7 +57,7 @@ describe('touchIntoBootloader', () => {
   });
 
   it('asks the user, with the expected IDs and the deadline, when the port is not granted', async () => {
-    let seen: { pids: (number | undefined)[]; left: number } | null = null;
+    let seen = null as { pids: (number | undefined)[]; left: number } | null;
     const d = directory({
       appearMs: 100,
       granted: false,
