@@ -199,6 +199,7 @@ export class HexflashApp extends LitElement {
     if (this._support !== 'ok') return 'Flashing needs Web Serial (see above).';
     if (!this._firmware) return 'Choose a firmware first.';
     if (v.noPort) return 'No port was chosen. Press Flash and pick the board in the list.';
+    if (this.flashJob.prompt) return 'Choose the bootloader\u2019s port below: it stays only 8 seconds.';
     if (v.running) return v.phase === 'choosing-port' ? 'Pick the board in the browser\u2019s list of ports.' : 'Keep the board plugged in.';
     return `Writes ${this._firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
