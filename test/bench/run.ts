@@ -1,5 +1,6 @@
 // npm run bench: HexFlash against avrdude on the same emulated boards at real-time speed, at 0 and
-// 4 ms of USB-adapter latency per transfer. Prints a table and writes bench-results/flash-speed.md.
+// 4 ms of USB-adapter latency per transfer. Prints a table and writes bench-results/flash-speed.md,
+// then what "Detect automatically" costs per board (detect-cost.ts, bench-results/detect-cost.md).
 // A run that leaves the emulated flash different from the image fails the benchmark.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { startTcpBridge } from '../emulator/tcp-bridge.js';
 import { randomBytes } from '../helpers/random.js';
 import { avrdudeArgs, runAvrdude } from './avrdude.js';
 import { startCountingProxy, type ProxyStats } from './counting-proxy.js';
+import { writeDetectCost } from './detect-cost.js';
 import { lowerBoundMs } from './lower-bound.js';
 
 interface Scenario {
@@ -133,6 +135,11 @@ async function main(): Promise<void> {
   ].join('\n');
   writeFileSync('bench-results/flash-speed.md', md);
   console.log('\nwrote bench-results/flash-speed.md');
+  console.log('\nWhat "Detect automatically" costs per board (bench-results/detect-cost.md):');
+  if (!(await writeDetectCost())) {
+    console.error('A board found before issue 12 is detected more than 10 % slower: benchmark FAILED.');
+    failed = true;
+  }
   if (failed) {
     console.error('A benchmarked run left the emulated flash different from the image (or failed): benchmark FAILED.');
     process.exitCode = 1;
