@@ -1,20 +1,21 @@
-// <hexflash-app>: the page. Holds the app state (firmware in hand, target, flash view, Recent,
-// log), calls the app services and hands state down to the components that render it.
+// <hexflash-app>: the page. Composes the firmware job (firmware in hand, Recent) and the flash job
+// (view, touch prompt, cancel) as controllers, keeps the target choice and the log, and hands state
+// down to the components that render it.
 import { html, LitElement, nothing } from 'lit';
 import { APP_VERSION, describeBrowser } from '../app/app-info.js';
 import { choiceLabel, loadChoice, precheckImage, requestFor, saveChoice, type BoardChoice } from '../app/board-choice.js';
 import { buildReport, reportFileName } from '../app/bug-report.js';
-import { firmwareFromBytes, firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
+import { FirmwareController } from '../app/firmware-controller.js';
+import { firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
 import { FlashController } from '../app/flash-controller.js';
 import type { FlashDeps } from '../app/flash-service.js';
 import type { FlashView } from '../app/flash-view.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
 import { LogBook } from '../app/log-book.js';
-import { problemFromError, type Problem } from '../app/problem.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
 import { webSerialDeps } from '../app/web-serial-deps.js';
-import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js';
+import type { FirmwareLibrary } from '../store/firmware-library.js';
 import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
 import './board-picker.js';
@@ -28,18 +29,13 @@ import './recent-list.js';
 import './serial-unsupported.js';
 import './update-banner.js';
 import { appStyles } from './hexflash-app.styles.js';
-import type { RecentAction } from './ui-events.js';
 
 export class HexflashApp extends LitElement {
   static override styles = appStyles;
   static override properties = {
     updateReady: { type: Boolean },
     _support: { state: true },
-    _firmware: { state: true },
-    _loadProblem: { state: true },
     _choice: { state: true },
-    _recent: { state: true },
-    _storeNotice: { state: true },
     _online: { state: true },
     _announce: { state: true },
     _verbose: { state: true },
@@ -49,11 +45,7 @@ export class HexflashApp extends LitElement {
   /** Set by main.ts when a new service worker waits. */
   declare updateReady: boolean;
   declare _support: SerialSupport;
-  declare _firmware: LoadedFirmware | null;
-  declare _loadProblem: Problem | null;
   declare _choice: BoardChoice;
-  declare _recent: readonly FirmwareMeta[];
-  declare _storeNotice: string | null;
   declare _online: boolean;
   declare _announce: string;
   declare _verbose: boolean;
@@ -78,6 +70,13 @@ export class HexflashApp extends LitElement {
       this.updater?.idle();
     },
   });
+  private readonly fw = new FirmwareController(this, {
+    library: () => this.library,
+    note: (level, text) => this._note(level, text),
+    announce: (text) => (this._announce = text),
+    used: () => this.flashJob.clear(),
+    flash: () => this._flash(),
+  });
   /** What the last flash was of, for Recent. */
   private flashed: { readonly fw: LoadedFirmware; readonly choice: BoardChoice } | null = null;
 
@@ -85,11 +84,7 @@ export class HexflashApp extends LitElement {
     super();
     this.updateReady = false;
     this._support = serialSupport();
-    this._firmware = null;
-    this._loadProblem = null;
     this._choice = loadChoice(this.settings);
-    this._recent = [];
-    this._storeNotice = null;
     this._online = navigator.onLine;
     this._announce = '';
     this._verbose = this.settings.read('verbose') !== '0';
@@ -107,18 +102,17 @@ export class HexflashApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('firmware-file', (e) => void this._load(() => firmwareFromFile(e.detail)));
-    this.addEventListener('firmware-url', (e) => void this._load(() => firmwareFromUrl(e.detail, location.href)));
+    this.addEventListener('firmware-file', (e) => void this.fw.load(() => firmwareFromFile(e.detail)));
+    this.addEventListener('firmware-url', (e) => void this.fw.load(() => firmwareFromUrl(e.detail, location.href)));
     this.addEventListener('board-change', (e) => this._setChoice(e.detail));
-    this.addEventListener('recent-action', (e) => void this._onRecent(e.detail));
+    this.addEventListener('recent-action', (e) => void this.fw.onRecent(e.detail));
     this.addEventListener('log-verbose', (e) => this._setVerbose(e.detail));
     this.addEventListener('log-clear', () => this._clearLog());
     this.addEventListener('update-apply', () => this.updater?.apply());
     this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
-    consumeLaunchFiles((file) => void this._load(() => firmwareFromFile(file)));
-    void this._refreshRecent();
+    consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
   }
 
   override disconnectedCallback(): void {
@@ -129,7 +123,7 @@ export class HexflashApp extends LitElement {
 
   override render() {
     const v = this._view;
-    const canFlash = this._firmware !== null && !v.running && this._support === 'ok';
+    const canFlash = this.fw.firmware !== null && !v.running && this._support === 'ok';
     return html`
       <header>
         <h1>HexFlash</h1>
@@ -143,8 +137,8 @@ export class HexflashApp extends LitElement {
           <div class="col">
             <section class="card" aria-labelledby="fw-h">
               <h2 id="fw-h">1. Firmware</h2>
-              <hexflash-firmware-picker .firmware=${this._firmware} ?disabled=${v.running}></hexflash-firmware-picker>
-              ${this._loadProblem ? html`<hexflash-flash-result .problem=${this._loadProblem}></hexflash-flash-result>` : nothing}
+              <hexflash-firmware-picker .firmware=${this.fw.firmware} ?disabled=${v.running}></hexflash-firmware-picker>
+              ${this.fw.loadProblem ? html`<hexflash-flash-result .problem=${this.fw.loadProblem}></hexflash-flash-result>` : nothing}
             </section>
             <section class="card" aria-labelledby="board-h">
               <h2 id="board-h">2. Board</h2>
@@ -163,16 +157,16 @@ export class HexflashApp extends LitElement {
                 id="result"
                 .result=${v.result}
                 .problem=${v.problem}
-                .firmwareName=${this._firmware?.name ?? ''}
+                .firmwareName=${this.fw.firmware?.name ?? ''}
               ></hexflash-flash-result>
             </section>
           </div>
           <section class="card" aria-labelledby="recent-h">
             <h2 id="recent-h">Recent firmware</h2>
             <hexflash-recent-list
-              .items=${this._recent}
-              .currentSha=${this._firmware?.sha256 ?? null}
-              .notice=${this._storeNotice}
+              .items=${this.fw.recent}
+              .currentSha=${this.fw.firmware?.sha256 ?? null}
+              .notice=${this.fw.storeNotice}
               ?disabled=${v.running || this._support !== 'ok'}
             ></hexflash-recent-list>
           </section>
@@ -197,76 +191,11 @@ export class HexflashApp extends LitElement {
   private _flashNote(): string {
     const v = this._view;
     if (this._support !== 'ok') return 'Flashing needs Web Serial (see above).';
-    if (!this._firmware) return 'Choose a firmware first.';
+    if (!this.fw.firmware) return 'Choose a firmware first.';
     if (v.noPort) return 'No port was chosen. Press Flash and pick the board in the list.';
     if (this.flashJob.prompt) return 'Choose the bootloader\u2019s port below: it stays only 8 seconds.';
     if (v.running) return v.phase === 'choosing-port' ? 'Pick the board in the browser\u2019s list of ports.' : 'Keep the board plugged in.';
-    return `Writes ${this._firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
-  }
-
-  private async _load(get: () => Promise<LoadedFirmware>): Promise<void> {
-    let fw: LoadedFirmware;
-    try {
-      fw = await get();
-    } catch (e) {
-      this._loadProblem = problemFromError(e);
-      this._note('error', `Loading firmware failed: ${this._loadProblem.message}`);
-      this._announce = `Firmware not loaded: ${this._loadProblem.title}`;
-      return;
-    }
-    this._useFirmware(fw);
-    await this._store(fw);
-  }
-
-  private _useFirmware(fw: LoadedFirmware): void {
-    this._firmware = fw;
-    this._loadProblem = null;
-    this.flashJob.clear();
-    this._note('info', `Firmware: ${fw.name}, ${fw.data.length} bytes, ${fw.image.dataBytes} bytes of data up to 0x${fw.image.end.toString(16)}, SHA-256 ${fw.sha256}`);
-    for (const w of fw.image.warnings) this._note('info', `Firmware file: ${w}`);
-    this._announce = `Firmware loaded: ${fw.name}`;
-  }
-
-  /** Keeps the firmware in Recent; a storage failure is shown, the firmware in hand stays. */
-  private async _store(fw: LoadedFirmware): Promise<void> {
-    try {
-      await this.library.add(fw.name, fw.data, fw.sha256);
-      this._storeNotice = null;
-    } catch (e) {
-      this._storeNotice = `Not saved to Recent: ${errorText(e)} The firmware is still loaded and can be flashed.`;
-    }
-    await this._refreshRecent();
-  }
-
-  private async _refreshRecent(): Promise<void> {
-    try {
-      this._recent = await this.library.list();
-    } catch (e) {
-      this._storeNotice = `Recent firmware is unavailable: ${errorText(e)}`;
-    }
-  }
-
-  private async _onRecent(a: RecentAction): Promise<void> {
-    try {
-      if (a.action === 'rename') {
-        await this.library.rename(a.sha256, a.name);
-        if (this._firmware?.sha256 === a.sha256) this._firmware = { ...this._firmware, name: a.name.trim() };
-      } else if (a.action === 'delete') {
-        await this.library.remove(a.sha256);
-        this._announce = 'Removed from Recent.';
-      } else {
-        const stored = await this.library.get(a.sha256);
-        if (!stored) throw new Error('That firmware is no longer stored.');
-        const fw = await firmwareFromBytes(stored.meta.name, stored.data);
-        this._useFirmware(fw);
-        if (a.action === 'flash') await this._flash();
-      }
-      this._storeNotice = null;
-    } catch (e) {
-      if (e instanceof Error && e.name === 'Problem') this._loadProblem = problemFromError(e);
-      else this._storeNotice = `Recent: ${errorText(e)}`;
-    }
-    await this._refreshRecent();
+    return `Writes ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
 
   private _setChoice(c: BoardChoice): void {
@@ -280,7 +209,7 @@ export class HexflashApp extends LitElement {
   }
 
   private async _flash(): Promise<void> {
-    const fw = this._firmware;
+    const fw = this.fw.firmware;
     if (!fw || this.flashJob.running) return;
     const choice = this._choice;
     this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
@@ -300,7 +229,7 @@ export class HexflashApp extends LitElement {
         ? this.library.markFlashed(f.fw.sha256, { board: choiceLabel(f.choice), at: Date.now(), ok, summary }).catch(() => undefined)
         : Promise.resolve();
     // A held "reload for the new version" may proceed only once the result is stored.
-    void saved.then(() => this._refreshRecent()).then(() => this.updater?.idle());
+    void saved.then(() => this.fw.refreshRecent()).then(() => this.updater?.idle());
   }
 
   private _note(level: 'info' | 'debug' | 'error', text: string): void {
@@ -323,7 +252,7 @@ export class HexflashApp extends LitElement {
         appVersion: APP_VERSION,
         browser: describeBrowser(),
         port: (this._view.port ?? this.flashJob.lastPort)?.label ?? null,
-        firmware: this._firmware ? `${this._firmware.name} (${this._firmware.data.length} bytes, SHA-256 ${this._firmware.sha256})` : null,
+        firmware: this.fw.firmware ? `${this.fw.firmware.name} (${this.fw.firmware.data.length} bytes, SHA-256 ${this.fw.firmware.sha256})` : null,
         target: choiceLabel(this._choice),
         when: new Date(),
       },
@@ -333,10 +262,6 @@ export class HexflashApp extends LitElement {
   private readonly _onNetwork = (): void => {
     this._online = navigator.onLine;
   };
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 customElements.define('hexflash-app', HexflashApp);
