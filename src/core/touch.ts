@@ -15,6 +15,8 @@ export const BOOTLOADER_WINDOW_MS = 8000;
 const ASK_AFTER_MS = 1500;
 /** Longest wait between two looks at the port list. */
 const LOOK_EVERY_MS = 250;
+/** Opening and closing the sketch's port, or listing the ports, must not take longer than this. */
+const PORT_CALL_MS = 3000;
 
 export interface UsbIds {
   readonly vid?: number;
@@ -70,13 +72,13 @@ export async function touchIntoBootloader<P>(dir: PortDirectory<P>, sketch: P, o
     expected.length > 0 ? expected.some((d) => d.vid === ids.vid && d.pid === ids.pid) : isBootloaderPort(ids);
 
   o.log(`Resetting ${usbLabel(sketchIds.vid, sketchIds.pid)} into its bootloader: opening its port at ${TOUCH_BAUD} baud and closing it.`);
-  await dir.touch(sketch, TOUCH_BAUD);
+  await within(dir.touch(sketch, TOUCH_BAUD), clock, `Opening the port at ${TOUCH_BAUD} baud and closing it`);
   const t0 = clock.now();
   const windowMs = o.windowMs ?? BOOTLOADER_WINDOW_MS;
   const deadline = t0 + windowMs;
   const askAt = t0 + (o.askAfterMs ?? ASK_AFTER_MS);
   for (;;) {
-    const found = (await dir.list()).find((p) => p !== sketch && matches(dir.ids(p)));
+    const found = (await within(dir.list(), clock, 'Listing the ports')).find((p) => p !== sketch && matches(dir.ids(p)));
     if (found) {
       o.log(`The bootloader's port appeared after ${Math.round(clock.now() - t0)} ms: ${describe(dir.ids(found))}.`);
       return { port: found, how: 'found', ms: clock.now() - t0 };
@@ -104,7 +106,7 @@ export async function touchIntoBootloader<P>(dir: PortDirectory<P>, sketch: P, o
 export async function waitForSketchPort<P>(dir: PortDirectory<P>, sketch: UsbIds, ms: number, clock: Clock, signal?: AbortSignalLike): Promise<P | null> {
   const end = clock.now() + ms;
   for (;;) {
-    const back = (await dir.list()).find((p) => {
+    const back = (await within(dir.list(), clock, 'Listing the ports')).find((p) => {
       const ids = dir.ids(p);
       return ids.vid === sketch.vid && ids.pid === sketch.pid;
     });
@@ -113,6 +115,23 @@ export async function waitForSketchPort<P>(dir: PortDirectory<P>, sketch: UsbIds
     if (left <= 0 || signal?.aborted) return null;
     await dir.changed(Math.min(LOOK_EVERY_MS, left), signal);
   }
+}
+
+/** `p`, or a port-unreachable error when the platform does not answer within PORT_CALL_MS. */
+function within<T>(p: Promise<T>, clock: Clock, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const cancel = clock.setTimer(PORT_CALL_MS, () => reject(new FlashError('port-unreachable', `${what} took more than ${PORT_CALL_MS / 1000} s.`)));
+    p.then(
+      (v) => {
+        cancel();
+        resolve(v);
+      },
+      (e: unknown) => {
+        cancel();
+        reject(e);
+      },
+    );
+  });
 }
 
 function describe(ids: UsbIds): string {

@@ -92,6 +92,13 @@ describe('touchIntoBootloader', () => {
     expect(isFlashError(e2, 'bootloader-window-missed') && /was not chosen/.test(e2.detail)).toBe(true);
   });
 
+  it('gives up with port-unreachable when opening the port for the touch never returns', async () => {
+    const d = directory({ appearMs: 0, granted: false });
+    const hung: PortDirectory<Fake> = { ...d.dir, touch: () => new Promise<void>(() => undefined) };
+    const e = await touchIntoBootloader(hung, LEONARDO, { clock: systemClock, log: () => undefined }).catch((x: unknown) => x);
+    expect(isFlashError(e, 'port-unreachable') && /more than 3 s/.test(e.detail)).toBe(true);
+  });
+
   it("waits for the sketch's port to come back, or gives up after the time given", async () => {
     const d = directory({ appearMs: 0, granted: false });
     d.setPorts([BOOT]);
