@@ -1,7 +1,8 @@
 // The app's flash path for an ATmega32U4 board end to end in-process: the Leonardo's sketch port,
 // the 1200-baud touch, Caterina's real command loop behind the bootloader port that appears (granted:
 // picked up without asking; not granted: chosen by the user through the ask step; not chosen: a
-// missed window with its message), the flash verified, and the sketch's port back afterwards.
+// missed window with its message; reset by hand: flashed from the bootloader port without a touch),
+// the flash verified, and the sketch's port back afterwards.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFlash, type FlashDeps, type FlashUpdate } from '../../src/app/flash-service.js';
 import { webSerialPorts } from '../../src/app/touch-ports.js';
@@ -101,6 +102,19 @@ describe('flashing a Leonardo through the 1200-baud touch', () => {
     if (out.state !== 'done') throw new Error(`expected done, got ${JSON.stringify(out)}`);
     expect(out.result.protocol).toBe('avr109');
     expect(out.result.mcu).toBe('ATmega32U4');
+  });
+
+  it('after a reset by hand (the double-tap on a Pro Micro) the bootloader port is flashed as it is, without a touch', async () => {
+    const { hub, device: d } = await plugLeonardo();
+    d.pressReset();
+    await d.settled('bootloader');
+    hub.chooser = (offered) => offered.find((p) => p.getInfo().usbProductId === IDS.bootloaderPid) ?? null;
+    const updates: FlashUpdate[] = [];
+    const out = await runFlash({ image, request: { board: 'arduino-leonardo' }, verbose: false }, deps(hub), (u) => updates.push(u));
+    expect(out.state).toBe('done');
+    expect(updates.map((u) => u.state)).not.toContain('touching');
+    expect(d.history).not.toContain('touch');
+    expect(Buffer.compare(d.board.flash.subarray(0, image.end), image.bytes)).toBe(0);
   });
 
   it('a missed window ends with bootloader-window-missed, writes nothing, and the board goes back to its sketch', async () => {
