@@ -65,7 +65,8 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
     title: 'No bootloader answered.',
     hint:
       'Close any other program that holds the port (OctoPrint, Cura, PrusaSlicer, a serial monitor); check the board selection; ' +
-      'press the reset button just before flashing if auto-reset does not reach the chip; the board may have no bootloader (it then needs an ISP programmer).',
+      'press the reset button just before flashing if auto-reset does not reach the chip; for an ATmega32U4 board (Leonardo, Micro, Pro Micro) ' +
+      'choose its preset, so HexFlash resets it with the 1200-baud touch; the board may have no bootloader (it then needs an ISP programmer).',
   },
   'protocol-error': {
     title: 'The bootloader gave an answer that does not fit the protocol.',
