@@ -10,8 +10,18 @@ const STORY = `**"Timeout communicating with programmer"** is what avrdude says 
 It usually means the programmer type is wrong, not that the board is broken: an Anet A8, a Melzi or an Uno
 runs an STK500v1 bootloader (ATmegaBOOT at 57600 baud, optiboot at 115200), and \`-c wiring\`/\`-c stk500v2\`
 speaks a protocol it does not understand. HexFlash does not ask you to choose: with "Detect automatically"
-it resets the board and tries STK500v2 at 115200, STK500v1 at 115200 and STK500v1 at 57600, and flashes
-with whichever answers. When none does, it says what it tried and what usually causes that.`;
+it resets the board and tries STK500v2 at 115200, STK500v1 at 115200 and STK500v1 at 57600, then the rarer
+STK500v1 at 19200 (Diecimila, NG, Mini/Pro 168, BT, ATmega8) and AVR109 (Caterina), and flashes with whichever
+answers. When none does, it says what it tried and what usually causes that.
+
+**ATmega32U4 boards** (Leonardo, Micro, Pro Micro, LilyPad USB, Esplora, Prusa MMU2) have no reset line on
+their USB port. HexFlash resets them with the **1200-baud touch**: it opens the board's port at 1200 baud and
+closes it, the board restarts into its bootloader (Caterina), which shows up as a *new* port with another USB
+product ID for 8 seconds. If the page may already open that port (you chose it before), HexFlash takes it by
+itself; otherwise it asks you, in one step, to choose the port named "bootloader" within those 8 seconds.
+If the port never appears (a firmware that crashed or does not listen for the touch), press the reset button
+and then Flash; on a **Pro Micro** or LilyPad USB, whose reset pin has no button, **touch RST to GND twice
+quickly** (double-tap reset) and press Flash right away. The firmware's own port comes back after the flash.`;
 
 export function troubleshootingMarkdown(): string {
   const rows = (Object.keys(ERROR_TEXT) as ErrorCode[]).map((code) => {

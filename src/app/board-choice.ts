@@ -5,7 +5,7 @@ import { BOARDS, DEFAULT_BOOTLOADER_BYTES, isBoardId, type BoardId } from '../co
 import { DEVICES, isMcuId, type McuId } from '../core/devices.js';
 import type { FirmwareImage } from '../core/hex/image.js';
 import { planWrite } from '../core/image-check.js';
-import type { ProtocolId } from '../core/programmer.js';
+import { isProtocolId, type ProtocolId } from '../core/programmer.js';
 import type { FlashRequest } from '../core/session.js';
 import type { Settings } from '../store/settings.js';
 
@@ -89,7 +89,7 @@ export function parseChoice(v: unknown): BoardChoice | undefined {
   if (o.kind === 'preset' && typeof o.board === 'string' && isBoardId(o.board)) return { kind: 'preset', board: o.board };
   if (o.kind === 'custom') {
     const mcu = o.mcu === 'auto' || (typeof o.mcu === 'string' && isMcuId(o.mcu)) ? o.mcu : undefined;
-    const protocol = o.protocol === 'auto' || o.protocol === 'stk500v1' || o.protocol === 'stk500v2' ? o.protocol : undefined;
+    const protocol = o.protocol === 'auto' || (typeof o.protocol === 'string' && isProtocolId(o.protocol)) ? o.protocol : undefined;
     const baud = o.baud === 'auto' || (typeof o.baud === 'number' && Number.isInteger(o.baud) && o.baud > 0) ? o.baud : undefined;
     if (mcu !== undefined && protocol !== undefined && baud !== undefined) return { kind: 'custom', mcu, protocol, baud };
   }

@@ -1,6 +1,8 @@
-// One flash from the app: ask for a port, open it, run the core session, close the port on every
-// path. A plain async function that reports through a callback; components only render what it
-// reports (the esp-web-tools flash.ts habit). Never throws: the last update is done, error or no-port.
+// One flash from the app: ask for a port, reset an ATmega32U4 board into its bootloader first when
+// it needs the 1200-baud touch (core/touch.ts), open the port, run the core session, close the port
+// on every path, and see the firmware's port come back after a touch. A plain async function that
+// reports through a callback; components only render what it reports (the esp-web-tools flash.ts
+// habit). Never throws: the last update is done, error or no-port.
 import { FlashError, toFlashError } from '../core/errors.js';
 import type { FlashEvent, FlashResult } from '../core/events.js';
 import type { FirmwareImage } from '../core/hex/image.js';
@@ -8,6 +10,7 @@ import type { ByteLink } from '../core/link/byte-link.js';
 import type { Clock } from '../core/link/clock.js';
 import { BOARDS, isBoardId } from '../core/boards.js';
 import { checkRequest, flashFirmware, type FlashRequest } from '../core/session.js';
+import { isBootloaderPort, needsTouch, touchIntoBootloader, waitForSketchPort, type PortDirectory, type UsbIds } from '../core/touch.js';
 import type { PortInfo } from './port-info.js';
 import { portInfo } from './port-info.js';
 
@@ -16,6 +19,7 @@ type ProgressEvent = Exclude<FlashEvent, { state: 'log' } | { state: 'done' }>;
 export type FlashUpdate =
   | { readonly state: 'choosing-port' }
   | { readonly state: 'opening'; readonly port: PortInfo }
+  | { readonly state: 'touching'; readonly port: PortInfo }
   | ProgressEvent
   | { readonly state: 'log'; readonly level: 'info' | 'debug'; readonly text: string }
   | { readonly state: 'done'; readonly result: FlashResult; readonly port: PortInfo }
@@ -32,12 +36,17 @@ export interface FlashJob {
 
 /** What the service needs from the platform; tests pass a scripted link instead of Web Serial. */
 export interface FlashDeps {
-  requestPort(): Promise<SerialPort>;
+  /** The browser's port chooser, limited to `filters` when given. */
+  requestPort(filters?: readonly SerialPortFilter[]): Promise<SerialPort>;
   openLink(port: SerialPort, opts: { baud: number; onDisconnect: () => void }): Promise<ByteLink>;
   readonly clock: Clock;
+  /** The ports the page may open and their connect events: needed for boards reset by the 1200-baud touch. */
+  readonly ports?: PortDirectory<SerialPort>;
 }
 
 const FIRST_BAUD = 115200;
+/** How long to wait for the firmware's port to come back after a flash through the touch. */
+const SKETCH_BACK_MS = 4000;
 
 export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: FlashUpdate) => void, signal?: AbortSignal): Promise<FlashOutcome> {
   const finish = (o: FlashOutcome): FlashOutcome => {
@@ -59,9 +68,25 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
     if (e instanceof Error && e.name === 'NotFoundError') return finish({ state: 'no-port' });
     return finish({ state: 'error', error: new FlashError('port-unreachable', `The browser did not offer a port (${describe(e)}).`, { cause: e }), port: null });
   }
-  const info = portInfo(port);
+  let info = portInfo(port);
+  const log = (text: string): void => report({ state: 'log', level: 'info', text });
+  let sketch: UsbIds | null = null;
+  if (wantsTouch(job.request, idsOf(info))) {
+    report({ state: 'touching', port: info });
+    log(`Port: ${info.label}`);
+    try {
+      if (!deps.ports) throw new FlashError('port-unreachable', 'This page cannot watch the ports, which the 1200-baud reset of this board needs.');
+      const touched = await touchIntoBootloader(deps.ports, port, { clock: deps.clock, log, ...(signal ? { signal } : {}) });
+      sketch = idsOf(info);
+      port = touched.port;
+      info = portInfo(port);
+    } catch (e) {
+      const error = signal?.aborted ? new FlashError('aborted', '', { cause: e }) : toFlashError(e);
+      return finish({ state: 'error', error, port: info });
+    }
+  }
   report({ state: 'opening', port: info });
-  report({ state: 'log', level: 'info', text: `Port: ${info.label}` });
+  log(`Port: ${info.label}`);
 
   let link: ByteLink | null = null;
   try {
@@ -70,7 +95,7 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
       onDisconnect: () => report({ state: 'log', level: 'info', text: 'The board was unplugged (USB disconnect).' }),
     });
     const result = await flashFirmware(
-      { ...job.request, image: job.image },
+      { ...job.request, image: job.image, usb: idsOf(info) },
       {
         link,
         clock: deps.clock,
@@ -81,12 +106,35 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
         },
       },
     );
+    if (sketch && deps.ports) {
+      // The bootloader's port goes away when the firmware starts; the firmware's port comes back.
+      await link.close();
+      link = null;
+      await sketchBack(deps.ports, sketch, deps.clock, log);
+    }
     return finish({ state: 'done', result, port: info });
   } catch (e) {
     return finish({ state: 'error', error: toFlashError(e), port: info });
   } finally {
     await link?.close();
   }
+}
+
+/** The board needs the 1200-baud touch: its USB ID says it runs a 32U4 sketch, or its preset says so and the port is not the bootloader already. */
+function wantsTouch(r: Omit<FlashRequest, 'image'>, ids: UsbIds): boolean {
+  if (needsTouch(ids)) return true;
+  const preset = r.board !== undefined && isBoardId(r.board) ? BOARDS[r.board] : undefined;
+  return preset !== undefined && 'touch1200' in preset && preset.touch1200 && !isBootloaderPort(ids);
+}
+
+async function sketchBack(ports: PortDirectory<SerialPort>, sketch: UsbIds, clock: Clock, log: (t: string) => void): Promise<void> {
+  const back = await waitForSketchPort(ports, sketch, SKETCH_BACK_MS, clock);
+  const label = back ? portInfo(back).label : null;
+  log(label ? `The firmware's own port is back: ${label}.` : `The firmware's port has not come back within ${SKETCH_BACK_MS / 1000} s; it shows up once the firmware runs.`);
+}
+
+function idsOf(info: PortInfo): UsbIds {
+  return { ...(info.usbVendorId !== undefined ? { vid: info.usbVendorId } : {}), ...(info.usbProductId !== undefined ? { pid: info.usbProductId } : {}) };
 }
 
 function firstBaud(r: Omit<FlashRequest, 'image'>): number {

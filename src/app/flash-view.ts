@@ -11,6 +11,7 @@ export type FlashPhase =
   | 'idle'
   | 'choosing-port'
   | 'opening'
+  | 'touching'
   | 'resetting'
   | 'connecting'
   | 'writing'
@@ -72,6 +73,8 @@ export function reduceFlashView(v: FlashView, u: FlashUpdate): FlashView {
       return { ...v, phase: 'choosing-port', running: true };
     case 'opening':
       return { ...v, phase: 'opening', port: u.port };
+    case 'touching':
+      return { ...v, phase: 'touching', port: u.port };
     case 'resetting':
       return { ...v, phase: 'resetting', attempt: u.attempt };
     case 'connecting':
@@ -117,6 +120,7 @@ const LABELS: Record<FlashPhase, string> = {
   idle: 'Ready',
   'choosing-port': 'Choose the serial port in the browser dialog',
   opening: 'Opening the port',
+  touching: 'Resetting the board into its bootloader (1200-baud touch)',
   resetting: 'Resetting the board',
   connecting: 'Connecting to the bootloader',
   writing: 'Writing',

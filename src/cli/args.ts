@@ -4,13 +4,13 @@ import { parseArgs } from 'node:util';
 import { BOARD_IDS, isBoardId } from '../core/boards.js';
 import { isMcuId, MCU_IDS } from '../core/devices.js';
 import { FlashError } from '../core/errors.js';
-import type { ProtocolId } from '../core/programmer.js';
+import { isProtocolId, PROTOCOL_IDS, type ProtocolId } from '../core/programmer.js';
 import type { TargetRequest } from '../core/target.js';
 import { checkPortSpec } from '../transports/node-link.js';
 import type { CliCommand } from './command.js';
 
 export const USAGE = `Usage:
-  hexflash flash FILE --port PORT [--protocol auto|stk500v1|stk500v2] [--baud N]
+  hexflash flash FILE --port PORT [--protocol auto|stk500v1|stk500v2|avr109] [--baud N]
                       [--mcu NAME | --board NAME] [--no-verify] [--address N (for .bin)] [--verbose]
   hexflash read --port PORT [--mcu NAME | --board NAME] [--protocol ...] [--baud N] OUT.hex|OUT.bin
   hexflash ports [--json]
@@ -72,8 +72,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
 
 function targetFrom(values: { protocol?: string | undefined; baud?: string | undefined; mcu?: string | undefined; board?: string | undefined }): TargetRequest {
   const protocol = values.protocol;
-  if (protocol !== undefined && protocol !== 'auto' && protocol !== 'stk500v1' && protocol !== 'stk500v2') {
-    throw bad(`--protocol "${protocol}" is not one of auto, stk500v1, stk500v2.`);
+  if (protocol !== undefined && protocol !== 'auto' && !isProtocolId(protocol)) {
+    throw bad(`--protocol "${protocol}" is not one of auto, ${PROTOCOL_IDS.join(', ')}.`);
   }
   let baud: number | undefined;
   if (values.baud !== undefined) baud = parseBaud(values.baud, '--baud');

@@ -18,6 +18,8 @@ const PROGRAMMERS: Readonly<Record<string, ProtocolId>> = {
   stk500v1: 'stk500v1',
   stk500: 'stk500v1',
   urclock: 'stk500v1',
+  avr109: 'avr109',
+  butterfly: 'avr109',
 };
 
 const WITH_VALUE = new Set(['p', 'c', 'P', 'b', 'C', 'U']);
@@ -84,7 +86,7 @@ export function parseAvrdudeCommand(argv: readonly string[]): FlashCommand | Rea
   if (!protocol) {
     throw bad(
       `-c ${programmer} is not a serial bootloader protocol HexFlash speaks (${Object.keys(PROGRAMMERS).join(', ')}); ` +
-        'ISP programmers and AVR109 (Caterina) are not supported.',
+        'ISP programmers are not supported.',
     );
   }
   const baudText = values.get('b');

@@ -4,8 +4,8 @@
 import { FlashError } from './errors.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 
-/** Bytes per second at the slowest bootloader baud (57600, 10 bits a byte). */
-const SLOWEST_BYTES_PER_S = 5760;
+/** The slowest baud of the common bootloaders (ATmegaBOOT at 57600); 19200 only for small chips. */
+const DEFAULT_SLOWEST_BAUD = 57600;
 
 /**
  * Write-and-verify passes at the slowest baud the budget holds. A link that damages a byte in 2,000
@@ -15,14 +15,14 @@ const SLOWEST_BYTES_PER_S = 5760;
 const PASSES = 5;
 
 /**
- * The time a session may take for an image ending at `imageEnd`: 20 s to find the bootloader (three
- * candidates, resets included, twice), plus PASSES write-and-verify passes at the slowest baud with
- * 10 ms a page for erasing and writing, so a healthy flash never meets it, a flaky link that keeps
- * getting further is not cut off, and a stuck one ends in minutes.
+ * The time a session may take for an image ending at `imageEnd`: 20 s to find the bootloader (the
+ * candidates, resets included, twice), plus PASSES write-and-verify passes at the slowest baud it may
+ * run at (10 bits a byte) with 10 ms a page for erasing and writing, so a healthy flash never meets
+ * it, a flaky link that keeps getting further is not cut off, and a stuck one ends in minutes.
  */
-export function sessionBudgetMs(imageEnd: number, pageBytes: number): number {
+export function sessionBudgetMs(imageEnd: number, pageBytes: number, slowestBaud = DEFAULT_SLOWEST_BAUD): number {
   const pages = Math.ceil(imageEnd / pageBytes);
-  const passMs = ((2 * imageEnd) / SLOWEST_BYTES_PER_S) * 1000 + pages * 10;
+  const passMs = ((2 * imageEnd) / (slowestBaud / 10)) * 1000 + pages * 10;
   return Math.round(20_000 + PASSES * passMs);
 }
 

@@ -14,6 +14,14 @@ export interface Device {
 }
 
 export const DEVICES = {
+  atmega8: {
+    name: 'ATmega8',
+    signature: [0x1e, 0x93, 0x07],
+    flashBytes: 8 * 1024,
+    pageBytes: 64,
+    bootSizes: [256, 512, 1024, 2048],
+    nrwwStart: 0x1800,
+  },
   atmega168: {
     name: 'ATmega168',
     signature: [0x1e, 0x94, 0x06],
@@ -42,6 +50,15 @@ export const DEVICES = {
     name: 'ATmega328P',
     signature: [0x1e, 0x95, 0x0f],
     flashBytes: 32 * 1024,
+    pageBytes: 128,
+    bootSizes: [512, 1024, 2048, 4096],
+    nrwwStart: 0x7000,
+  },
+  atmega32u4: {
+    name: 'ATmega32U4',
+    signature: [0x1e, 0x95, 0x87],
+    flashBytes: 32 * 1024,
+    /** Also Caterina's AVR109 block size ('b' answers SPM_PAGESIZE): one block is one page. */
     pageBytes: 128,
     bootSizes: [512, 1024, 2048, 4096],
     nrwwStart: 0x7000,

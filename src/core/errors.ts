@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'link-closed'
   | 'port-busy'
   | 'port-unreachable'
+  | 'bootloader-window-missed'
   | 'aborted'
   | 'bad-argument';
 
@@ -64,7 +65,8 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
     title: 'No bootloader answered.',
     hint:
       'Close any other program that holds the port (OctoPrint, Cura, PrusaSlicer, a serial monitor); check the board selection; ' +
-      'press the reset button just before flashing if auto-reset does not reach the chip; the board may have no bootloader (it then needs an ISP programmer).',
+      'press the reset button just before flashing if auto-reset does not reach the chip; for an ATmega32U4 board (Leonardo, Micro, Pro Micro) ' +
+      'choose its preset, so HexFlash resets it with the 1200-baud touch; the board may have no bootloader (it then needs an ISP programmer).',
   },
   'protocol-error': {
     title: 'The bootloader gave an answer that does not fit the protocol.',
@@ -101,6 +103,14 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
   'port-unreachable': {
     title: 'The serial port could not be reached.',
     hint: 'Check the port name or address, and that the board or network bridge is powered and connected.',
+  },
+  'bootloader-window-missed': {
+    title: "The board's bootloader port was not reached within its 8 seconds.",
+    hint:
+      'An ATmega32U4 board (Leonardo, Micro, Pro Micro, MMU2) is reset into its bootloader by opening its port at 1200 baud; ' +
+      'the bootloader then shows up as a new port for 8 seconds. Flash again, and when asked, choose the port named "bootloader" at once. ' +
+      'If no such port appears (the running firmware ignores the 1200-baud reset): press the reset button (twice quickly on a Pro Micro ' +
+      'or LilyPad USB) and press Flash right away. Nothing was written.',
   },
   aborted: {
     title: 'Flashing was cancelled.',

@@ -1,9 +1,13 @@
-// The interface both protocol clients implement, so a session can drive either one.
+// The interface the protocol clients implement (STK500v1, STK500v2, AVR109), so a session can drive any of them.
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 
-export type ProtocolId = 'stk500v1' | 'stk500v2';
-export const PROTOCOL_IDS: readonly ProtocolId[] = ['stk500v2', 'stk500v1'];
+export type ProtocolId = 'stk500v1' | 'stk500v2' | 'avr109';
+export const PROTOCOL_IDS: readonly ProtocolId[] = ['stk500v2', 'stk500v1', 'avr109'];
+
+export function isProtocolId(s: string): s is ProtocolId {
+  return (PROTOCOL_IDS as readonly string[]).includes(s);
+}
 
 export type LogLevel = 'info' | 'debug';
 export interface Logger {

@@ -52,7 +52,7 @@ export async function readFirmware(req: TargetRequest, ctx: ReadContext): Promis
   const bootBytes = bootBytesFor(req, target);
   // The largest application section of any supported chip bounds the budget before the chip is known.
   const deadline = new Deadline(clock, sessionBudgetMs(256 * 1024, 256), ctx.signal);
-  let candidates = candidatesFor(target.protocol, target.baud, req.thenAuto ?? false);
+  let candidates = candidatesFor(target.protocol, target.baud, { thenAuto: req.thenAuto ?? false });
   let buffer: Uint8Array | null = null;
   let done = 0;
   try {

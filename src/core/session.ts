@@ -18,10 +18,14 @@ import { newPassState, type PassState } from './program-job.js';
 import { neverErasedRegion } from './stk500v2/client.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { bootBytesFor, identifyChip, resetStepsFor, resolveTarget, type BootBytes, type Target, type TargetRequest } from './target.js';
+import { BOARDS, isBoardId } from './boards.js';
+import { identifyUsb } from './usb-ids.js';
 
 export interface FlashRequest extends TargetRequest {
   readonly image: FirmwareImage;
   readonly verify?: boolean;
+  /** The port's USB IDs, when known: a known board's protocol is tried first (usb-ids.ts). */
+  readonly usb?: { readonly vid?: number; readonly pid?: number };
 }
 
 export interface SessionContext {
@@ -66,9 +70,10 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   for (const w of req.image.warnings) logger.log('info', `Firmware file: ${w}`);
 
   const reset = resetStepsFor(req, target);
-  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128), ctx.signal);
+  let candidates = candidatesFor(target.protocol, target.baud, { imageEnd: req.image.end, likely: likelyProtocol(req.usb), thenAuto: req.thenAuto ?? false });
+  const slowest = Math.min(57600, ...candidates.map((c) => c.baud));
+  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128, slowest), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
-  let candidates = candidatesFor(target.protocol, target.baud, req.thenAuto ?? false);
   let previous: FlashError | null = null;
   let state = newPassState();
   let bestWrittenTo = 0;
@@ -137,6 +142,12 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
 
 /** Passes in a row that lose the bootloader without getting further end the session. */
 const MAX_IDLE_PASSES = 3;
+
+/** The protocol of the board a port's USB ID names (a 32U4 sketch or bootloader: AVR109), if any. */
+function likelyProtocol(usb: FlashRequest['usb']): ProtocolId | undefined {
+  const board = identifyUsb(usb?.vid, usb?.pid)?.board;
+  return board !== undefined && isBoardId(board) ? BOARDS[board].protocol : undefined;
+}
 const RECONNECT_ON: ReadonlySet<ErrorCode> = new Set(['link-timeout', 'protocol-error', 'verify-failed']);
 
 interface PassContext {

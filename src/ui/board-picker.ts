@@ -3,6 +3,7 @@ import { html, LitElement, nothing } from 'lit';
 import { AUTO_CHOICE, BAUD_RATES, DEFAULT_CUSTOM, type BoardChoice } from '../app/board-choice.js';
 import { BOARD_IDS, BOARDS, isBoardId } from '../core/boards.js';
 import { DEVICES, isMcuId, MCU_IDS } from '../core/devices.js';
+import { isProtocolId } from '../core/programmer.js';
 import { boardPickerStyles } from './board-picker.styles.js';
 import { fire } from './ui-events.js';
 
@@ -60,6 +61,7 @@ export class BoardPicker extends LitElement {
             <option value="auto" ?selected=${c.protocol === 'auto'}>Detect automatically</option>
             <option value="stk500v2" ?selected=${c.protocol === 'stk500v2'}>STK500v2 (Mega 2560 'wiring')</option>
             <option value="stk500v1" ?selected=${c.protocol === 'stk500v1'}>STK500v1 (optiboot, ATmegaBOOT)</option>
+            <option value="avr109" ?selected=${c.protocol === 'avr109'}>AVR109 (Caterina, ATmega32U4)</option>
           </select>
         </div>
         <div class="row">
@@ -75,10 +77,13 @@ export class BoardPicker extends LitElement {
 
   private _about(): string {
     const c = this.choice;
-    if (c.kind === 'auto') return 'Tries STK500v2 at 115200 baud, then STK500v1 at 115200 and 57600, and reads the chip signature.';
+    if (c.kind === 'auto') {
+      return 'Tries STK500v2 at 115200 baud, then STK500v1 at 115200, 57600 and 19200, then AVR109 (ATmega32U4 boards, reset by the 1200-baud touch first when their USB ID says so), and reads the chip signature.';
+    }
     if (c.kind === 'custom') return 'Anything left on "Detect automatically" is found by trying.';
     const b = BOARDS[c.board];
-    return `${DEVICES[b.mcu].name}, ${b.protocol.toUpperCase()} at ${b.baud} baud, ${b.bootloader} bootloader (${b.bootloaderBytes} bytes).`;
+    const link = 'touch1200' in b ? 'over USB, entered by the 1200-baud touch' : `at ${b.baud} baud`;
+    return `${DEVICES[b.mcu].name}, ${b.protocol.toUpperCase()} ${link}, ${b.bootloader} bootloader (${b.bootloaderBytes} bytes).`;
   }
 
   private _onBoard(e: Event): void {
@@ -96,7 +101,7 @@ export class BoardPicker extends LitElement {
     fire(this, 'board-change', {
       kind: 'custom',
       mcu: isMcuId(mcu) ? mcu : 'auto',
-      protocol: protocol === 'stk500v1' || protocol === 'stk500v2' ? protocol : 'auto',
+      protocol: isProtocolId(protocol) ? protocol : 'auto',
       baud: baud === 'auto' ? 'auto' : Number(baud),
     });
   }

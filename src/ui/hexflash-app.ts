@@ -1,24 +1,25 @@
-// <hexflash-app>: the page. Holds the app state (firmware in hand, target, flash view, Recent,
-// log), calls the app services and hands state down to the components that render it.
+// <hexflash-app>: the page. Composes the firmware job (firmware in hand, Recent) and the flash job
+// (view, touch prompt, cancel) as controllers, keeps the target choice and the log, and hands state
+// down to the components that render it.
 import { html, LitElement, nothing } from 'lit';
 import { APP_VERSION, describeBrowser } from '../app/app-info.js';
 import { choiceLabel, loadChoice, precheckImage, requestFor, saveChoice, type BoardChoice } from '../app/board-choice.js';
 import { buildReport, reportFileName } from '../app/bug-report.js';
-import { firmwareFromBytes, firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
-import { runFlash, type FlashDeps, type FlashUpdate } from '../app/flash-service.js';
-import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from '../app/flash-view.js';
+import { FirmwareController } from '../app/firmware-controller.js';
+import { firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
+import { FlashController } from '../app/flash-controller.js';
+import type { FlashDeps } from '../app/flash-service.js';
+import type { FlashView } from '../app/flash-view.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
 import { LogBook } from '../app/log-book.js';
-import { problemFromError, type Problem } from '../app/problem.js';
-import type { PortInfo } from '../app/port-info.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
 import { webSerialDeps } from '../app/web-serial-deps.js';
-import { FlashError } from '../core/errors.js';
-import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js';
+import type { FirmwareLibrary } from '../store/firmware-library.js';
 import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
 import './board-picker.js';
+import './bootloader-prompt.js';
 import './firmware-picker.js';
 import './flash-progress.js';
 import './flash-result.js';
@@ -28,19 +29,13 @@ import './recent-list.js';
 import './serial-unsupported.js';
 import './update-banner.js';
 import { appStyles } from './hexflash-app.styles.js';
-import type { RecentAction } from './ui-events.js';
 
 export class HexflashApp extends LitElement {
   static override styles = appStyles;
   static override properties = {
     updateReady: { type: Boolean },
     _support: { state: true },
-    _firmware: { state: true },
-    _loadProblem: { state: true },
     _choice: { state: true },
-    _view: { state: true },
-    _recent: { state: true },
-    _storeNotice: { state: true },
     _online: { state: true },
     _announce: { state: true },
     _verbose: { state: true },
@@ -50,12 +45,7 @@ export class HexflashApp extends LitElement {
   /** Set by main.ts when a new service worker waits. */
   declare updateReady: boolean;
   declare _support: SerialSupport;
-  declare _firmware: LoadedFirmware | null;
-  declare _loadProblem: Problem | null;
   declare _choice: BoardChoice;
-  declare _view: FlashView;
-  declare _recent: readonly FirmwareMeta[];
-  declare _storeNotice: string | null;
   declare _online: boolean;
   declare _announce: string;
   declare _verbose: boolean;
@@ -68,21 +58,33 @@ export class HexflashApp extends LitElement {
   updater: Updater | null = null;
 
   private readonly log = new LogBook();
-  private abort: AbortController | null = null;
   private logFrame = 0;
-  /** The last port used, for the bug report (the view resets when new firmware is loaded). */
-  private lastPort: PortInfo | null = null;
+  private readonly flashJob = new FlashController(this, {
+    note: (level, text) => this._note(level, text),
+    announce: (text) => (this._announce = text),
+    deps: () => (this.flashDeps ??= webSerialDeps()),
+    finished: (view, record) => this._finish(view, record),
+    noPort: () => {
+      this._note('info', 'No port was chosen.');
+      this._announce = 'No port chosen.';
+      this.updater?.idle();
+    },
+  });
+  private readonly fw = new FirmwareController(this, {
+    library: () => this.library,
+    note: (level, text) => this._note(level, text),
+    announce: (text) => (this._announce = text),
+    used: () => this.flashJob.clear(),
+    flash: () => this._flash(),
+  });
+  /** What the last flash was of, for Recent. */
+  private flashed: { readonly fw: LoadedFirmware; readonly choice: BoardChoice } | null = null;
 
   constructor() {
     super();
     this.updateReady = false;
     this._support = serialSupport();
-    this._firmware = null;
-    this._loadProblem = null;
     this._choice = loadChoice(this.settings);
-    this._view = IDLE_VIEW;
-    this._recent = [];
-    this._storeNotice = null;
     this._online = navigator.onLine;
     this._announce = '';
     this._verbose = this.settings.read('verbose') !== '0';
@@ -91,22 +93,26 @@ export class HexflashApp extends LitElement {
 
   /** True while a flash runs (the service worker updater holds back a reload). */
   get busy(): boolean {
-    return this._view.running;
+    return this.flashJob.running;
+  }
+
+  private get _view(): FlashView {
+    return this.flashJob.view;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('firmware-file', (e) => void this._load(() => firmwareFromFile(e.detail)));
-    this.addEventListener('firmware-url', (e) => void this._load(() => firmwareFromUrl(e.detail, location.href)));
+    this.addEventListener('firmware-file', (e) => void this.fw.load(() => firmwareFromFile(e.detail)));
+    this.addEventListener('firmware-url', (e) => void this.fw.load(() => firmwareFromUrl(e.detail, location.href)));
     this.addEventListener('board-change', (e) => this._setChoice(e.detail));
-    this.addEventListener('recent-action', (e) => void this._onRecent(e.detail));
+    this.addEventListener('recent-action', (e) => void this.fw.onRecent(e.detail));
     this.addEventListener('log-verbose', (e) => this._setVerbose(e.detail));
     this.addEventListener('log-clear', () => this._clearLog());
     this.addEventListener('update-apply', () => this.updater?.apply());
+    this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
-    consumeLaunchFiles((file) => void this._load(() => firmwareFromFile(file)));
-    void this._refreshRecent();
+    consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
   }
 
   override disconnectedCallback(): void {
@@ -117,7 +123,7 @@ export class HexflashApp extends LitElement {
 
   override render() {
     const v = this._view;
-    const canFlash = this._firmware !== null && !v.running && this._support === 'ok';
+    const canFlash = this.fw.firmware !== null && !v.running && this._support === 'ok';
     return html`
       <header>
         <h1>HexFlash</h1>
@@ -131,8 +137,8 @@ export class HexflashApp extends LitElement {
           <div class="col">
             <section class="card" aria-labelledby="fw-h">
               <h2 id="fw-h">1. Firmware</h2>
-              <hexflash-firmware-picker .firmware=${this._firmware} ?disabled=${v.running}></hexflash-firmware-picker>
-              ${this._loadProblem ? html`<hexflash-flash-result .problem=${this._loadProblem}></hexflash-flash-result>` : nothing}
+              <hexflash-firmware-picker .firmware=${this.fw.firmware} ?disabled=${v.running}></hexflash-firmware-picker>
+              ${this.fw.loadProblem ? html`<hexflash-flash-result .problem=${this.fw.loadProblem}></hexflash-flash-result>` : nothing}
             </section>
             <section class="card" aria-labelledby="board-h">
               <h2 id="board-h">2. Board</h2>
@@ -142,24 +148,25 @@ export class HexflashApp extends LitElement {
               <h2 id="flash-h">3. Flash</h2>
               <div class="actions">
                 <button id="flash" class="primary" ?disabled=${!canFlash} @click=${() => void this._flash()}>Flash</button>
-                ${v.running ? html`<button @click=${this._cancel}>Cancel</button>` : nothing}
+                ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
                 <p class="note muted">${this._flashNote()}</p>
               </div>
+              ${this.flashJob.prompt ? html`<hexflash-bootloader-prompt .prompt=${this.flashJob.prompt}></hexflash-bootloader-prompt>` : nothing}
               <hexflash-flash-progress .view=${v}></hexflash-flash-progress>
               <hexflash-flash-result
                 id="result"
                 .result=${v.result}
                 .problem=${v.problem}
-                .firmwareName=${this._firmware?.name ?? ''}
+                .firmwareName=${this.fw.firmware?.name ?? ''}
               ></hexflash-flash-result>
             </section>
           </div>
           <section class="card" aria-labelledby="recent-h">
             <h2 id="recent-h">Recent firmware</h2>
             <hexflash-recent-list
-              .items=${this._recent}
-              .currentSha=${this._firmware?.sha256 ?? null}
-              .notice=${this._storeNotice}
+              .items=${this.fw.recent}
+              .currentSha=${this.fw.firmware?.sha256 ?? null}
+              .notice=${this.fw.storeNotice}
               ?disabled=${v.running || this._support !== 'ok'}
             ></hexflash-recent-list>
           </section>
@@ -184,75 +191,11 @@ export class HexflashApp extends LitElement {
   private _flashNote(): string {
     const v = this._view;
     if (this._support !== 'ok') return 'Flashing needs Web Serial (see above).';
-    if (!this._firmware) return 'Choose a firmware first.';
+    if (!this.fw.firmware) return 'Choose a firmware first.';
     if (v.noPort) return 'No port was chosen. Press Flash and pick the board in the list.';
+    if (this.flashJob.prompt) return 'Choose the bootloader\u2019s port below: it stays only 8 seconds.';
     if (v.running) return v.phase === 'choosing-port' ? 'Pick the board in the browser\u2019s list of ports.' : 'Keep the board plugged in.';
-    return `Writes ${this._firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
-  }
-
-  private async _load(get: () => Promise<LoadedFirmware>): Promise<void> {
-    let fw: LoadedFirmware;
-    try {
-      fw = await get();
-    } catch (e) {
-      this._loadProblem = problemFromError(e);
-      this._note('error', `Loading firmware failed: ${this._loadProblem.message}`);
-      this._announce = `Firmware not loaded: ${this._loadProblem.title}`;
-      return;
-    }
-    this._useFirmware(fw);
-    await this._store(fw);
-  }
-
-  private _useFirmware(fw: LoadedFirmware): void {
-    this._firmware = fw;
-    this._loadProblem = null;
-    if (!this._view.running) this._view = IDLE_VIEW;
-    this._note('info', `Firmware: ${fw.name}, ${fw.data.length} bytes, ${fw.image.dataBytes} bytes of data up to 0x${fw.image.end.toString(16)}, SHA-256 ${fw.sha256}`);
-    for (const w of fw.image.warnings) this._note('info', `Firmware file: ${w}`);
-    this._announce = `Firmware loaded: ${fw.name}`;
-  }
-
-  /** Keeps the firmware in Recent; a storage failure is shown, the firmware in hand stays. */
-  private async _store(fw: LoadedFirmware): Promise<void> {
-    try {
-      await this.library.add(fw.name, fw.data, fw.sha256);
-      this._storeNotice = null;
-    } catch (e) {
-      this._storeNotice = `Not saved to Recent: ${errorText(e)} The firmware is still loaded and can be flashed.`;
-    }
-    await this._refreshRecent();
-  }
-
-  private async _refreshRecent(): Promise<void> {
-    try {
-      this._recent = await this.library.list();
-    } catch (e) {
-      this._storeNotice = `Recent firmware is unavailable: ${errorText(e)}`;
-    }
-  }
-
-  private async _onRecent(a: RecentAction): Promise<void> {
-    try {
-      if (a.action === 'rename') {
-        await this.library.rename(a.sha256, a.name);
-        if (this._firmware?.sha256 === a.sha256) this._firmware = { ...this._firmware, name: a.name.trim() };
-      } else if (a.action === 'delete') {
-        await this.library.remove(a.sha256);
-        this._announce = 'Removed from Recent.';
-      } else {
-        const stored = await this.library.get(a.sha256);
-        if (!stored) throw new Error('That firmware is no longer stored.');
-        const fw = await firmwareFromBytes(stored.meta.name, stored.data);
-        this._useFirmware(fw);
-        if (a.action === 'flash') await this._flash();
-      }
-      this._storeNotice = null;
-    } catch (e) {
-      if (e instanceof Error && e.name === 'Problem') this._loadProblem = problemFromError(e);
-      else this._storeNotice = `Recent: ${errorText(e)}`;
-    }
-    await this._refreshRecent();
+    return `Writes ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
 
   private _setChoice(c: BoardChoice): void {
@@ -266,67 +209,27 @@ export class HexflashApp extends LitElement {
   }
 
   private async _flash(): Promise<void> {
-    const fw = this._firmware;
-    if (!fw || this._view.running) return;
+    const fw = this.fw.firmware;
+    if (!fw || this.flashJob.running) return;
     const choice = this._choice;
     this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
-    try {
-      precheckImage(fw.image, choice);
-    } catch (e) {
-      // Refused before any port was touched: shown, but not recorded as a flash of this image.
-      const error = e instanceof FlashError ? e : new FlashError('bad-argument', errorText(e));
-      this._finish(fw, choice, reduceFlashView(startView(true), { state: 'error', error, port: null }), false);
-      return;
-    }
-    this.abort = new AbortController();
-    this._view = startView(true);
-    window.addEventListener('beforeunload', preventUnload);
-    const deps = (this.flashDeps ??= webSerialDeps());
-    let lastPhase = '';
-    const outcome = await runFlash(
-      { image: fw.image, request: requestFor(choice), verbose: this._verbose },
-      deps,
-      (u: FlashUpdate) => {
-        if (u.state === 'log') {
-          this._note(u.level, u.text);
-          return;
-        }
-        this._view = reduceFlashView(this._view, u);
-        if (this._view.phase !== lastPhase && this._view.running) {
-          lastPhase = this._view.phase;
-          this._announce = phaseLabel(this._view);
-        }
-      },
-      this.abort.signal,
-    );
-    window.removeEventListener('beforeunload', preventUnload);
-    this.abort = null;
-    if (outcome.state === 'no-port') {
-      this._note('info', 'No port was chosen.');
-      this._announce = 'No port chosen.';
-      this.updater?.idle();
-      return;
-    }
-    this._finish(fw, choice, this._view);
+    this.flashed = { fw, choice };
+    await this.flashJob.flash({ image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) });
   }
 
-  private _finish(fw: LoadedFirmware, choice: BoardChoice, view: FlashView, record = true): void {
-    this._view = view;
-    this.lastPort = view.port ?? this.lastPort;
+  private _finish(view: FlashView, record: boolean): void {
     const ok = view.result !== null;
     const summary = view.result ? `${view.result.mcu}, signature ${view.result.signature}` : (view.problem?.title ?? 'failed');
     this._note(ok ? 'info' : 'error', ok ? `Done: ${summary}` : `Failed: ${view.problem?.message ?? ''}`);
     this._announce = ok ? `Flash complete. ${summary}.` : `Flash failed. ${summary} ${view.problem?.hint ?? ''}`;
     void this.updateComplete.then(() => this.shadowRoot?.querySelector<FlashResultView>('#result')?.focusHeading());
-    const saved = record
-      ? this.library.markFlashed(fw.sha256, { board: choiceLabel(choice), at: Date.now(), ok, summary }).catch(() => undefined)
-      : Promise.resolve();
+    const f = this.flashed;
+    const saved =
+      record && f
+        ? this.library.markFlashed(f.fw.sha256, { board: choiceLabel(f.choice), at: Date.now(), ok, summary }).catch(() => undefined)
+        : Promise.resolve();
     // A held "reload for the new version" may proceed only once the result is stored.
-    void saved.then(() => this._refreshRecent()).then(() => this.updater?.idle());
-  }
-
-  private _cancel(): void {
-    this.abort?.abort(new FlashError('aborted', 'Cancelled by the user.'));
+    void saved.then(() => this.fw.refreshRecent()).then(() => this.updater?.idle());
   }
 
   private _note(level: 'info' | 'debug' | 'error', text: string): void {
@@ -348,8 +251,8 @@ export class HexflashApp extends LitElement {
       {
         appVersion: APP_VERSION,
         browser: describeBrowser(),
-        port: (this._view.port ?? this.lastPort)?.label ?? null,
-        firmware: this._firmware ? `${this._firmware.name} (${this._firmware.data.length} bytes, SHA-256 ${this._firmware.sha256})` : null,
+        port: (this._view.port ?? this.flashJob.lastPort)?.label ?? null,
+        firmware: this.fw.firmware ? `${this.fw.firmware.name} (${this.fw.firmware.data.length} bytes, SHA-256 ${this.fw.firmware.sha256})` : null,
         target: choiceLabel(this._choice),
         when: new Date(),
       },
@@ -359,14 +262,6 @@ export class HexflashApp extends LitElement {
   private readonly _onNetwork = (): void => {
     this._online = navigator.onLine;
   };
-}
-
-function preventUnload(e: BeforeUnloadEvent): void {
-  e.preventDefault();
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 customElements.define('hexflash-app', HexflashApp);

@@ -1,10 +1,9 @@
 // The custom events components fire, typed in HTMLElementEventMap. All bubble and cross shadow
 // roots (composed), so <hexflash-app> listens once at the top.
 import type { BoardChoice } from '../app/board-choice.js';
+import type { RecentAction } from '../app/firmware-controller.js';
 
-export type RecentAction =
-  | { readonly action: 'flash' | 'load' | 'delete'; readonly sha256: string }
-  | { readonly action: 'rename'; readonly sha256: string; readonly name: string };
+export type { RecentAction };
 
 export interface UiEventDetails {
   /** A file was picked, dropped or opened. */
@@ -16,6 +15,8 @@ export interface UiEventDetails {
   'log-verbose': boolean;
   'log-clear': undefined;
   'update-apply': undefined;
+  /** The user asked for the bootloader's port chooser (after the 1200-baud touch). */
+  'bootloader-choose': undefined;
 }
 
 declare global {
@@ -27,6 +28,7 @@ declare global {
     'log-verbose': CustomEvent<boolean>;
     'log-clear': CustomEvent<undefined>;
     'update-apply': CustomEvent<undefined>;
+    'bootloader-choose': CustomEvent<undefined>;
   }
 }
 

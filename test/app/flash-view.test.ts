@@ -63,4 +63,14 @@ describe('flash view', () => {
     const failed = reduceFlashView(start, { state: 'error', error: new FlashError('link-closed', 'Unplugged.'), port: null });
     expect(phaseLabel(failed)).toBe('Failed');
   });
+
+  it('shows the 1200-baud touch as its own phase, on the sketch port, before the bootloader port opens', () => {
+    const sketch = { label: 'Arduino Leonardo (USB 2341:8036)', usbVendorId: 0x2341, usbProductId: 0x8036 };
+    const boot = { label: 'Arduino Leonardo bootloader (USB 2341:0036)', usbVendorId: 0x2341, usbProductId: 0x0036 };
+    let v = reduceFlashView(startView(true), { state: 'touching', port: sketch });
+    expect(v).toMatchObject({ phase: 'touching', running: true, port: sketch });
+    expect(phaseLabel(v)).toBe('Resetting the board into its bootloader (1200-baud touch)');
+    v = reduceFlashView(v, { state: 'opening', port: boot });
+    expect(v.port).toEqual(boot);
+  });
 });

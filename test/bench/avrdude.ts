@@ -1,5 +1,6 @@
 // Runs the real avrdude (Debian) against a net: port and reads its write and verify times.
 import { spawn } from 'node:child_process';
+import type { ProtocolId } from '../../src/core/programmer.js';
 
 export interface AvrdudeRun {
   readonly ok: boolean;
@@ -12,9 +13,10 @@ export interface AvrdudeRun {
 const PROGRAMMER: Record<string, { programmer: string; part: string }> = {
   stk500v2: { programmer: 'wiring', part: 'm2560' },
   stk500v1: { programmer: 'arduino', part: 'm328p' },
+  avr109: { programmer: 'avr109', part: 'm32u4' },
 };
 
-export function avrdudeArgs(protocol: 'stk500v1' | 'stk500v2', part: string, port: number, baud: number, hexFile: string): string[] {
+export function avrdudeArgs(protocol: ProtocolId, part: string, port: number, baud: number, hexFile: string): string[] {
   const p = PROGRAMMER[protocol];
   if (!p) throw new Error(`no avrdude programmer for ${protocol}`);
   return ['-c', p.programmer, '-p', part, '-P', `net:127.0.0.1:${port}`, '-b', String(baud), '-D', '-U', `flash:w:${hexFile}:i`];

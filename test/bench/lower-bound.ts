@@ -4,6 +4,8 @@ import type { ProtocolId } from '../../src/core/programmer.js';
 
 /** 16 MHz, U2X, UBRR 16: what "115200" really is on these boards. */
 const REAL_BAUD = 16e6 / (8 * 17);
+/** The emulated 32U4's USB CDC link: its USART at 16 MHz, UBRR 0 (test/emulator/caterina-recipe.ts). */
+const CDC_BAUD = 16e6 / 16;
 
 interface PageCost {
   readonly writeBytes: number;
@@ -12,6 +14,11 @@ interface PageCost {
 }
 
 function pageCost(protocol: ProtocolId, page: number): PageCost {
+  if (protocol === 'avr109') {
+    // 'B' size 'F' data -> '\r'; 'g' size 'F' -> data. Caterina erases before it reads the block and
+    // writes after it, waiting for each: 4 + 4 ms exposed.
+    return { writeBytes: 4 + page + 1, readBytes: 4 + page, flashMs: 8 };
+  }
   if (protocol === 'stk500v2') {
     // PROGRAM_FLASH_ISP: frame 6 + header 10 + data, answer frame 6 + 2. READ_FLASH_ISP: 6 + 4, answer 6 + data + 3.
     // stk500boot erases, then writes, with the CPU halted: 4 + 4 ms.
@@ -25,6 +32,6 @@ function pageCost(protocol: ProtocolId, page: number): PageCost {
 export function lowerBoundMs(protocol: ProtocolId, page: number, imageEnd: number, latencyMs: number): number {
   const pages = Math.ceil(imageEnd / page);
   const c = pageCost(protocol, page);
-  const wire = ((pages * (c.writeBytes + c.readBytes) * 10) / REAL_BAUD) * 1000;
+  const wire = ((pages * (c.writeBytes + c.readBytes) * 10) / (protocol === 'avr109' ? CDC_BAUD : REAL_BAUD)) * 1000;
   return wire + pages * c.flashMs + pages * 2 * 2 * latencyMs;
 }

@@ -1,7 +1,7 @@
 // The USB table: exact IDs first, the vendor's fallback row second, unknown IDs as bare numbers.
 import { describe, expect, it } from 'vitest';
 import { BOARDS } from '../../src/core/boards.js';
-import { identifyUsb, USB_DEVICES, usbLabel } from '../../src/core/usb-ids.js';
+import { bootloadersAfterTouch, identifyUsb, USB_DEVICES, usbLabel } from '../../src/core/usb-ids.js';
 
 describe('USB IDs', () => {
   it('names the common boards and adapters', () => {
@@ -21,5 +21,26 @@ describe('USB IDs', () => {
     const keys = USB_DEVICES.map((d) => `${d.vid}:${d.pid ?? '*'}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const d of USB_DEVICES) if (d.board !== undefined) expect(Object.keys(BOARDS)).toContain(d.board);
+  });
+
+  it('knows the ATmega32U4 boards in sketch and bootloader mode, before any byte is sent', () => {
+    const pairs: [number, number, number, string][] = [
+      [0x2341, 0x8036, 0x0036, 'arduino-leonardo'],
+      [0x2341, 0x8037, 0x0037, 'arduino-micro'],
+      [0x1b4f, 0x9206, 0x9205, 'sparkfun-pro-micro-5v'],
+      [0x2c99, 0x0004, 0x0003, 'prusa-mmu2'],
+    ];
+    for (const [vid, sketch, boot, board] of pairs) {
+      expect(identifyUsb(vid, sketch)).toMatchObject({ role: 'board', board, chip: 'ATmega32U4' });
+      expect(identifyUsb(vid, boot)).toMatchObject({ role: 'bootloader', board });
+      expect(BOARDS[board as keyof typeof BOARDS].protocol).toBe('avr109');
+      expect(bootloadersAfterTouch(vid, sketch).map((d) => d.pid)).toEqual([boot]);
+    }
+  });
+
+  it('expects no bootloader port after a touch for boards that are not touch boards', () => {
+    expect(bootloadersAfterTouch(0x2341, 0x0042)).toEqual([]);
+    expect(bootloadersAfterTouch(0x1a86, 0x7523)).toEqual([]);
+    expect(bootloadersAfterTouch(undefined, undefined)).toEqual([]);
   });
 });

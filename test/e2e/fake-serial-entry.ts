@@ -1,18 +1,25 @@
 // Test-only bundle the browser tests inject into the page (never part of the app build): replaces
-// navigator.serial with an object whose requestPort() returns an EmulatedSerialPort wired to an
-// emulated board running a real bootloader, wrapped in a FaultyPort for the failure paths. The
-// test drives it through window.__hexflashTest.
+// navigator.serial with an emulated one (test/emulator/serial-hub.ts) whose ports are wired to an
+// emulated board running a real bootloader: a UART board's port wrapped in a FaultyPort for the
+// failure paths, or an ATmega32U4's USB device whose port changes identity on the 1200-baud touch
+// (test/emulator/usb-device.ts). The test drives it through window.__hexflashTest.
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
+import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
+import { UsbCdcDevice, type UsbIdentity } from '../emulator/usb-device.js';
 import { FaultyPort, type Fault } from './faulty-port.js';
 
 export interface PlugSpec {
-  readonly mcu: 'atmega2560' | 'atmega328p' | 'atmega1280' | 'atmega1284p';
+  readonly mcu: 'atmega2560' | 'atmega328p' | 'atmega1280' | 'atmega1284p' | 'atmega168' | 'atmega8' | 'atmega32u4';
   /** The bootloader's Intel HEX text, or null for a chip without one. */
   readonly bootloaderHex: string | null;
   readonly bootloaderStart: number;
   readonly fault?: Fault;
+  /** An ATmega32U4 on its own USB: its IDs, and whether the page was granted the bootloader's port before. */
+  readonly usb?: UsbIdentity & { readonly grantBootloader: boolean };
+  /** Bytes of an old application already in flash, as hex (a 32U4 then starts its sketch). */
+  readonly applicationHex?: string;
 }
 
 export interface HexflashTestApi {
@@ -24,41 +31,54 @@ export interface HexflashTestApi {
   requests(): number;
   /** Whether the plugged board's port is open (its readable or writable is not null). */
   portOpen(): boolean;
+  /** A 32U4's port changes: "sketch 8036", "touch", "bootloader 0036", ... */
+  usbHistory(): string[];
+  /** The USB product ID of the port the 32U4 shows now (null while it re-enumerates). */
+  usbProductId(): number | null;
+  /** The filters of the last chooser the page opened. */
+  lastFilters(): { usbVendorId?: number; usbProductId?: number }[];
 }
 
-class TestSerial extends EventTarget {
-  port: FaultyPort | null = null;
-  requestCount = 0;
-  onconnect: ((ev: Event) => unknown) | null = null;
-  ondisconnect: ((ev: Event) => unknown) | null = null;
-
-  async requestPort(): Promise<SerialPort> {
-    this.requestCount++;
-    if (!this.port) throw new DOMException('No port selected by the user.', 'NotFoundError');
-    return this.port as unknown as SerialPort;
-  }
-
-  async getPorts(): Promise<SerialPort[]> {
-    return this.port ? [this.port as unknown as SerialPort] : [];
-  }
-}
-
-const serial = new TestSerial();
+const serial = new EmulatedSerial();
 let board: EmulatedBoard | null = null;
-let emulatedPort: EmulatedSerialPort | null = null;
+let uartPort: { faulty: FaultyPort; inner: EmulatedSerialPort } | null = null;
+let device: UsbCdcDevice | null = null;
+
+const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 const api: HexflashTestApi = {
   plug(spec) {
     api.unplug();
+    serial.revokeAll();
     const boot = spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
-    board = new EmulatedBoard({ mcu: spec.mcu, bootloader: boot, speed: 'adaptive' });
+    board = new EmulatedBoard({
+      mcu: spec.mcu,
+      bootloader: boot,
+      speed: 'adaptive',
+      usbCdc: spec.usb !== undefined,
+      ...(spec.applicationHex ? { application: fromHex(spec.applicationHex) } : {}),
+    });
     board.start();
-    emulatedPort = new EmulatedSerialPort(board);
-    serial.port = new FaultyPort(emulatedPort as unknown as SerialPort, spec.fault ?? { kind: 'none' });
+    if (spec.usb) {
+      device = new UsbCdcDevice(board, spec.usb, serial);
+      serial.grantIds(spec.usb.vid, spec.usb.sketchPid);
+      if (spec.usb.grantBootloader) serial.grantIds(spec.usb.vid, spec.usb.bootloaderPid);
+      return;
+    }
+    const inner = new EmulatedSerialPort(board);
+    const faulty = new FaultyPort(inner as unknown as SerialPort, spec.fault ?? { kind: 'none' });
+    uartPort = { faulty, inner };
+    serial.plug(faulty as unknown as HubPort);
+    serial.grant(faulty as unknown as HubPort);
   },
   unplug() {
-    serial.port?.unplug();
-    serial.port = null;
+    if (uartPort) {
+      uartPort.faulty.unplug();
+      serial.unplug(uartPort.faulty as unknown as HubPort);
+      uartPort = null;
+    }
+    device?.unplug();
+    device = null;
     void board?.stop();
     board = null;
   },
@@ -66,8 +86,14 @@ const api: HexflashTestApi = {
     if (!board) throw new Error('no board plugged in');
     return Array.from(board.flash.subarray(start, start + length), (b) => b.toString(16).padStart(2, '0')).join('');
   },
-  requests: () => serial.requestCount,
-  portOpen: () => emulatedPort !== null && (emulatedPort.readable !== null || emulatedPort.writable !== null),
+  requests: () => serial.requests,
+  portOpen: () => {
+    const p = uartPort?.inner ?? device?.port ?? null;
+    return p !== null && (p.readable !== null || p.writable !== null);
+  },
+  usbHistory: () => [...(device?.history ?? [])],
+  usbProductId: () => device?.port?.getInfo().usbProductId ?? null,
+  lastFilters: () => serial.lastFilters.map((f) => ({ ...f })),
 };
 
 Object.defineProperty(Navigator.prototype, 'serial', { configurable: true, get: () => serial });

@@ -20,3 +20,10 @@ export function makeHexFixture(dir: string, name: string, size: number, seed: nu
   writeFileSync(path, toIntelHex(imageFromSegments([{ address: 0, data: bytes }])));
   return { name, path, bytes };
 }
+
+/** Null when equal, else where they first differ. */
+export function sameBytes(got: Uint8Array, want: Uint8Array): string | null {
+  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
+  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return `first difference at 0x${i.toString(16)}: ${got[i]} != ${want[i]}`;
+  return null;
+}

@@ -1,7 +1,8 @@
 // Browser tests of the built app in headless Chromium (Debian's, via playwright-core), with
 // navigator.serial replaced by emulated boards running real bootloaders: flashes of the ATmega2560
-// and ATmega328P through the UI, Recent across reload and browser restart, offline from the
-// service worker, the failure paths, and screenshots of the main states.
+// and ATmega328P through the UI, the ATmega32U4 through the 1200-baud touch and the 19200-baud
+// boards (more-boards.ts), Recent across reload and browser restart, offline from the service
+// worker, the failure paths, and screenshots of the main states.
 // Run: npx tsx test/e2e/run.ts [--no-build]   (screenshots go to test-results/screenshots/)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,17 +15,12 @@ import { launchChromium } from './browser.js';
 import { buildApp, buildFakeSerial } from './build.js';
 import type { PlugSpec } from './fake-serial-entry.js';
 import { assert, Steps } from './harness.js';
-import { makeHexFixture, type HexFixture } from './hex-file.js';
+import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
+import { moreBoardSteps } from './more-boards.js';
 import { startStaticServer } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-
-function sameBytes(got: Uint8Array, want: Uint8Array): string | null {
-  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
-  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return `first difference at 0x${i.toString(16)}: ${got[i]} != ${want[i]}`;
-  return null;
-}
 
 async function main(): Promise<number> {
   const steps = new Steps();
@@ -239,6 +235,8 @@ async function main(): Promise<number> {
       await app.loadFile(small.path, small.name);
       await flashAndCheck(M328, small, 'after too large', '1e 95 0f');
     });
+
+    await moreBoardSteps({ steps, app: () => app, shot, work });
 
     await steps.run('a .hex file dropped on the picker is loaded and kept in Recent', async () => {
       const text = readFileSync(small.path, 'utf8');

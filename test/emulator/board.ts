@@ -2,8 +2,9 @@
 // lacks (spm.ts), an honest UART receiver (2-byte FIFO + shift register, bytes lost on overrun,
 // 10 bit times per byte, garbled when the host's baud differs), the avr8js UCSRnA flag bug
 // worked around, a DTR/RTS auto-reset, and a USB-adapter latency model. Runs in Node and browsers.
-import { AVRTimer, AVRUSART, AVRWatchdog, CPU, avrInstruction, timer0Config, timer1Config, timer2Config, usart0Config, watchdogConfig } from 'avr8js';
-import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName } from './mcus.js';
+import { AVRUSART, CPU, avrInstruction } from 'avr8js';
+import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName, type USARTConfig } from './mcus.js';
+import { addPeripherals } from './peripherals.js';
 import { SpmUnit } from './spm.js';
 import { CycleClock } from './virtual-clock.js';
 import type { Clock } from '../../src/core/link/clock.js';
@@ -47,6 +48,14 @@ export interface BoardOptions {
   readonly random?: () => number;
   /** Application bytes placed in flash from address 0. */
   readonly application?: Uint8Array;
+  /**
+   * The host talks to the MCU's own USB CDC port (ATmega32U4), modelled on its USART: the host's baud
+   * does not matter (nothing is garbled), bytes move at the USART's rate, USB flow control loses none
+   * (a byte waits on the wire until the receiver has room), and DTR/RTS do not reset the chip. When the
+   * bootloader jumps to the application the CPU stops there (the sketch is not emulated) and
+   * `onApplicationStart` is called.
+   */
+  readonly usbCdc?: boolean;
 }
 
 const UCSRA_RXC = 0x80;
@@ -55,6 +64,8 @@ const UCSRA_DOR = 0x08;
 const UCSRB_RXEN = 0x10;
 /** Bytes the receiver holds: two in the FIFO and one finished in the shift register. */
 const RX_CAPACITY = 3;
+/** Byte rate of a USB CDC link while the MCU's USART is still off. */
+const CDC_IDLE_BAUD = 1_000_000;
 /** Cycles run between two looks at the wall clock and the event loop. */
 const SLICE_CYCLES = 160_000;
 /** How far the real-time loop may trail the wall clock before emulated time is stretched instead. */
@@ -110,6 +121,10 @@ export class EmulatedBoard {
   line: LineFaults | null = null;
   /** Called on every external reset (DTR/RTS edge or reset()), before the MCU restarts. */
   onReset: (() => void) | null = null;
+  /** With `usbCdc`: called once when the bootloader jumps into the application section. */
+  onApplicationStart: (() => void) | null = null;
+  /** With `usbCdc`: true from the bootloader's jump into the application until the next reset. */
+  inApplication = false;
   /** The board's notion of time: emulated with speed 'virtual', the wall clock otherwise. */
   readonly clock: Clock;
   private readonly cycleClock: CycleClock | null;
@@ -122,6 +137,7 @@ export class EmulatedBoard {
   private toHostLatencyMs = 0;
 
   private readonly words: Uint16Array;
+  private readonly uart: USARTConfig;
   private readonly bootStart: number;
   private readonly speed: Speed;
   /** The self-programming unit (tests reach its counts and worn-out cells). */
@@ -145,6 +161,7 @@ export class EmulatedBoard {
   constructor(private readonly opts: BoardOptions) {
     const m = EMULATED_MCUS[opts.mcu];
     this.mcu = opts.mcu;
+    this.uart = m.usart;
     this.clockHz = opts.clockHz ?? 16_000_000;
     this.speed = opts.speed ?? 'realtime';
     this.cycleClock = this.speed === 'virtual' ? new CycleClock(() => this.cpu.cycles, this.clockHz / 1000) : null;
@@ -180,17 +197,27 @@ export class EmulatedBoard {
     if (!this.running) this.applyReset();
   }
 
-  /** DTR/RTS from the host; a deasserted-to-asserted edge on either line resets the MCU. */
+  /**
+   * A watchdog reset that the running firmware asked for, after writing `poke` to RAM (which survives
+   * it): how a 32U4 sketch answers the 1200-baud touch (boot key 0x7777 at 0x0800, then the watchdog).
+   */
+  watchdogReset(poke?: { readonly address: number; readonly bytes: readonly number[] }): void {
+    this.pendingPoke = poke ?? null;
+    this.pendingReset = MCUSR_WDRF;
+    if (!this.running) this.applyReset();
+  }
+
+  /** DTR/RTS from the host; a deasserted-to-asserted edge on either line resets the MCU (not over USB CDC). */
   setSignals(s: { dataTerminalReady?: boolean; requestToSend?: boolean }): void {
     const dtr = s.dataTerminalReady ?? this.signals.dtr;
     const rts = s.requestToSend ?? this.signals.rts;
-    if ((dtr && !this.signals.dtr) || (rts && !this.signals.rts)) this.reset();
+    if (!this.opts.usbCdc && ((dtr && !this.signals.dtr) || (rts && !this.signals.rts))) this.reset();
     this.signals = { dtr, rts };
   }
 
   /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    const charCycles = (this.clockHz * 10) / hostBaud;
+    const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : hostBaud);
     let t = Math.max(this.nowCycles() + this.drawLatencyMs() * (this.clockHz / 1000), this.rxLineFreeAt, this.stallUntil);
     for (const sent of bytes) {
       t += charCycles;
@@ -295,7 +322,7 @@ export class EmulatedBoard {
   private nextEvent(): number {
     let next = Infinity;
     const rx = this.rxWire[0];
-    if (rx) next = rx.doneAt;
+    if (rx && !this.rxBlocked()) next = rx.doneAt;
     const tx = this.txChunks[0];
     if (tx && tx.deliverAt < next) next = tx.deliverAt;
     if (this.spm.busyUntil && this.spm.busyUntil < next) next = this.spm.busyUntil;
@@ -318,6 +345,10 @@ export class EmulatedBoard {
         cpu.tick();
       } else {
         if (cpu.pc >= wrap) cpu.pc -= wrap;
+        if (cpu.pc < this.appWords) {
+          this.enterApplication();
+          continue;
+        }
         const op = words[cpu.pc];
         if (op === 0x95e8 || op === 0x95f8) this.doSpm(op);
         else avrInstruction(cpu);
@@ -337,6 +368,14 @@ export class EmulatedBoard {
     }
     if (this.pendingReset) this.applyReset();
     this.flushOutbox();
+  }
+
+  /** The bootloader jumped to the application (over USB CDC): stop there, the sketch is not emulated. */
+  private enterApplication(): void {
+    this.inApplication = true;
+    this.haltUntil = Infinity;
+    this.appWords = 0;
+    this.onApplicationStart?.();
   }
 
   private doSpm(op: number): void {
@@ -360,13 +399,23 @@ export class EmulatedBoard {
   private service(): void {
     const now = this.cpu.cycles;
     if (this.spm.busyUntil && this.spm.busyUntil <= now) this.spm.finish();
-    while (this.rxWire.length > 0 && (this.rxWire[0]?.doneAt ?? Infinity) <= now) {
-      const b = this.rxWire.shift();
-      if (b) this.receive(b);
-    }
+    this.takeArrivedBytes(now);
     while (this.txChunks.length > 0 && (this.txChunks[0]?.deliverAt ?? Infinity) <= now) {
       this.outbox.push(...(this.txChunks.shift()?.bytes ?? []));
     }
+  }
+
+  /** Moves bytes whose last bit has arrived into the receiver; over USB CDC only as far as there is room. */
+  private takeArrivedBytes(now: number): void {
+    while (this.rxWire.length > 0 && (this.rxWire[0]?.doneAt ?? Infinity) <= now && !this.rxBlocked()) {
+      const b = this.rxWire.shift();
+      if (b) this.receive(b);
+    }
+  }
+
+  /** USB flow control: the host's bytes wait while the receiver is full. */
+  private rxBlocked(): boolean {
+    return this.opts.usbCdc === true && this.rxFifo.length >= RX_CAPACITY;
   }
 
   /** Hands the host what arrived during the slice, in one chunk. */
@@ -378,20 +427,22 @@ export class EmulatedBoard {
   }
 
   private baudMismatch(hostBaud: number): boolean {
+    if (this.opts.usbCdc) return false;
     const mcu = this.usart.baudRate;
     return Math.abs(hostBaud - mcu) / mcu > 0.04;
   }
 
   private receive(b: RxByte): void {
     const d = this.cpu.data;
-    const ucsrb = d[usart0Config.UCSRB] ?? 0;
+    const { UCSRA, UCSRB } = this.uart;
+    const ucsrb = d[UCSRB] ?? 0;
     if (!(ucsrb & UCSRB_RXEN) || this.rxFifo.length >= RX_CAPACITY) {
       this.stats.bytesLost++;
-      if (ucsrb & UCSRB_RXEN) d[usart0Config.UCSRA] = (d[usart0Config.UCSRA] ?? 0) | UCSRA_DOR;
+      if (ucsrb & UCSRB_RXEN) d[UCSRA] = (d[UCSRA] ?? 0) | UCSRA_DOR;
       return;
     }
     this.rxFifo.push(this.baudMismatch(b.hostBaud) ? garble(b.value) : b.value);
-    d[usart0Config.UCSRA] = (d[usart0Config.UCSRA] ?? 0) | UCSRA_RXC;
+    d[UCSRA] = (d[UCSRA] ?? 0) | UCSRA_RXC;
   }
 
   private transmit(value: number): void {
@@ -423,6 +474,10 @@ export class EmulatedBoard {
 
   /** The host's baud, learnt from its last write; output is garbled when it mismatches the UART's. */
   private lastHostBaud = 0;
+  /** RAM bytes a watchdog reset requested by the firmware leaves behind (watchdogReset). */
+  private pendingPoke: { readonly address: number; readonly bytes: readonly number[] } | null = null;
+  /** Over USB CDC, the word address below which execution means "the application runs"; 0 otherwise. */
+  private appWords = 0;
 
   private applyReset(): void {
     const flags = this.pendingReset || MCUSR_EXTRF;
@@ -435,11 +490,11 @@ export class EmulatedBoard {
     const cycles = this.cpu?.cycles ?? 0;
     const cpu = new CPU(this.words, m.dataBytes);
     cpu.cycles = cycles;
-    new AVRTimer(cpu, timer0Config);
-    new AVRTimer(cpu, timer1Config);
-    new AVRTimer(cpu, timer2Config);
-    const usart = new AVRUSART(cpu, usart0Config, this.clockHz);
-    new AVRWatchdog(cpu, watchdogConfig, { frequency: this.clockHz } as never);
+    // SRAM keeps its contents through every reset but power-on.
+    if (this.cpu && !(mcusr & MCUSR_PORF)) cpu.data.set(this.cpu.data.subarray(0x100), 0x100);
+    for (const [i, b] of (this.pendingPoke?.bytes ?? []).entries()) cpu.data[(this.pendingPoke?.address ?? 0) + i] = b;
+    this.pendingPoke = null;
+    const usart = addPeripherals(cpu, m, this.bootStart, this.clockHz);
     this.patchUart(cpu, usart);
     cpu.writeHooks[REG.SPMCSR] = (value) => {
       this.spm.write(value, cpu.cycles);
@@ -456,12 +511,14 @@ export class EmulatedBoard {
     this.usart = usart;
     this.rxFifo = [];
     this.haltUntil = cycles + (this.opts.startupMs ?? 0) * (this.clockHz / 1000);
+    this.inApplication = false;
+    this.appWords = this.opts.usbCdc && this.bootStart < m.flashBytes ? this.bootStart / 2 : 0;
     if (this.spm.busyUntil) this.spm.finish();
     this.stats.resets++;
   }
 
   private patchUart(cpu: CPU, usart: AVRUSART): void {
-    const { UCSRA, UDR } = usart0Config;
+    const { UCSRA, UDR } = this.uart;
     const writeUcsra = cpu.writeHooks[UCSRA];
     // avr8js 0.21 clears the read-only RXC/UDRE flags on any UCSRnA write; keep them.
     cpu.writeHooks[UCSRA] = (value, old, addr, mask) => {
@@ -473,6 +530,11 @@ export class EmulatedBoard {
     cpu.readHooks[UDR] = () => {
       const v = this.rxFifo.shift() ?? 0;
       if (this.rxFifo.length === 0) cpu.data[UCSRA] = (cpu.data[UCSRA] ?? 0) & ~(UCSRA_RXC | UCSRA_DOR);
+      if (this.opts.usbCdc) {
+        // Room again: a byte held back by flow control moves in (the next event may have changed).
+        this.takeArrivedBytes(cpu.cycles);
+        this.eventsChanged = true;
+      }
       return v;
     };
     usart.onByteTransmit = (value) => this.transmit(value);

@@ -39,6 +39,10 @@ const EXPECTED: Record<BootloaderId, { mcu: string; protocol: string; baud: numb
   'optiboot-atmega328p': { mcu: 'atmega328p', protocol: 'stk500v1', baud: 115200, start: 0x7e00, maxBytes: 512, built: true },
   'atmegaboot-atmega1280': { mcu: 'atmega1280', protocol: 'stk500v1', baud: 57600, start: 0x1f000, maxBytes: 4096, built: false },
   'atmegaboot-atmega1284p': { mcu: 'atmega1284p', protocol: 'stk500v1', baud: 57600, start: 0x1f800, maxBytes: 2048, built: true },
+  'caterina-atmega32u4': { mcu: 'atmega32u4', protocol: 'avr109', baud: 57600, start: 0x7000, maxBytes: 4096, built: true },
+  'atmegaboot-diecimila-atmega168': { mcu: 'atmega168', protocol: 'stk500v1', baud: 19200, start: 0x3800, maxBytes: 2048, built: false },
+  'atmegaboot-ng-atmega168': { mcu: 'atmega168', protocol: 'stk500v1', baud: 19200, start: 0x3800, maxBytes: 2048, built: false },
+  'atmegaboot-atmega8': { mcu: 'atmega8', protocol: 'stk500v1', baud: 19200, start: 0x1c00, maxBytes: 1024, built: false },
 };
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,7 +52,7 @@ afterAll(async () => {
 });
 
 describe('bootloaders', () => {
-  it('lists the four ids', () => {
+  it('lists every bootloader id', () => {
     expect([...BOOTLOADER_IDS].sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
@@ -103,6 +107,16 @@ describe('bootloaders', () => {
     expect(listing).toMatch(/\telpm\t/);
     expect(listing).toMatch(/\tspm\b/);
     expect(listing).toMatch(/\tout\t0x3b, /);
+  });
+
+  it("caterina-atmega32u4: Caterina's own code, byte I/O on USART1, Timer1 vector at the boot section", async () => {
+    const info = await loadBootloader('caterina-atmega32u4');
+    const listing = await readFile(info.hexPath.replace(/\.hex$/, '.lst'), 'utf8');
+    for (const fn of ['main', 'CDC_Task', 'StartSketch', '__vector_17']) expect(listing).toContain(`<${fn}>:`);
+    expect(listing).not.toMatch(/Endpoint_|USB_Device/);
+    // The 8 s timeout runs on TIMER1_COMPA (vector 17): its slot at 0x7000 + 17 * 4 jumps to the ISR.
+    expect(listing).toMatch(/^ +7044:\t[0-9a-f ]+\trjmp\t.*<__vector_17>/m);
+    expect(info.origin).toContain('FetchNextCommandByte reads USART1');
   });
 
   it('a second load comes from the cache', async () => {

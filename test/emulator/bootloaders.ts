@@ -2,11 +2,13 @@
 //
 // Nothing here is a committed binary or a copied bootloader source. Every image comes from the
 // Debian packages installed on the machine:
-//   - used as shipped: Debian arduino-core-avr's stk500boot_v2_mega2560.hex and
-//     ATmegaBOOT_168_atmega1280.hex;
+//   - used as shipped: Debian arduino-core-avr's stk500boot_v2_mega2560.hex,
+//     ATmegaBOOT_168_atmega1280.hex, and the 19200-baud ATmegaBOOT_168_diecimila.hex,
+//     ATmegaBOOT_168_ng.hex (ATmega168) and atmega8/ATmegaBOOT.hex (ATmega8);
 //   - built at test time with gcc-avr from arduino-core-avr's sources: optiboot for the ATmega328P
 //     (Debian's own optiboot_atmega328.hex is 532 bytes and runs past the end of flash) and
-//     ATmegaBOOT for the ATmega1284P (the Anet A8 / Melzi / Sanguino case; Debian ships none).
+//     ATmegaBOOT for the ATmega1284P (the Anet A8 / Melzi / Sanguino case; Debian ships none), and
+//     Caterina for the ATmega32U4 with its USB byte I/O moved to the USART (caterina-recipe.ts).
 // Builds go to <repo>/.cache/bootloaders/ (gitignored), or $HEXFLASH_CACHE/bootloaders/ when the
 // HEXFLASH_CACHE environment variable names another cache root. A build happens only when its
 // output is missing; the file name carries a hash of the recipe and of the Debian source files, so
@@ -22,19 +24,25 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProtocolId } from '../../src/core/programmer.js';
+import { CATERINA_32U4 } from './caterina-recipe.js';
 
 export type BootloaderId =
   | 'stk500v2-atmega2560'
   | 'optiboot-atmega328p'
   | 'atmegaboot-atmega1280'
-  | 'atmegaboot-atmega1284p';
+  | 'atmegaboot-atmega1284p'
+  | 'caterina-atmega32u4'
+  | 'atmegaboot-diecimila-atmega168'
+  | 'atmegaboot-ng-atmega168'
+  | 'atmegaboot-atmega8';
 
-export type BootloaderMcu = 'atmega2560' | 'atmega328p' | 'atmega1280' | 'atmega1284p';
+export type BootloaderMcu = 'atmega2560' | 'atmega328p' | 'atmega1280' | 'atmega1284p' | 'atmega32u4' | 'atmega168' | 'atmega8';
 
 export interface BootloaderInfo {
   id: BootloaderId;
   mcu: BootloaderMcu;
-  protocol: 'stk500v1' | 'stk500v2';
+  protocol: ProtocolId;
   /** Nominal baud rate the host must use. (The UBRR value the code loads gives 2.1 % more on all four.) */
   baud: number;
   /** Byte address the boot reset vector points to (BOOTRST target), = lowest address in the hex. */
@@ -50,6 +58,8 @@ export interface BootloaderInfo {
   hexText: string;
   /** Where the image came from, with the exact build command for a build. */
   origin: string;
+  /** The bootloader talks over the chip's own USB (Caterina): emulate with EmulatedBoard's `usbCdc`. */
+  usbCdc: boolean;
 }
 
 export const BOOTLOADER_IDS: readonly BootloaderId[] = [
@@ -57,6 +67,10 @@ export const BOOTLOADER_IDS: readonly BootloaderId[] = [
   'optiboot-atmega328p',
   'atmegaboot-atmega1280',
   'atmegaboot-atmega1284p',
+  'caterina-atmega32u4',
+  'atmegaboot-diecimila-atmega168',
+  'atmegaboot-ng-atmega168',
+  'atmegaboot-atmega8',
 ];
 
 export const FLASH_BYTES: Readonly<Record<BootloaderMcu, number>> = {
@@ -64,6 +78,9 @@ export const FLASH_BYTES: Readonly<Record<BootloaderMcu, number>> = {
   atmega328p: 0x8000,
   atmega1280: 0x20000,
   atmega1284p: 0x20000,
+  atmega32u4: 0x8000,
+  atmega168: 0x4000,
+  atmega8: 0x2000,
 };
 
 /** Where Debian's arduino-core-avr installs the Arduino AVR bootloaders. */
@@ -82,7 +99,7 @@ export function bootloaderCacheDir(): string {
 
 /** A literal or pattern replacement in a copy of a Debian source file; `count` is how many matches
  *  the Debian file must have (the build fails if the source changed under us). */
-interface SourceEdit {
+export interface SourceEdit {
   why: string;
   find: string | RegExp;
   /** `$1`-style references allowed when `find` is a RegExp. "\n" is written as the file's line ending. */
@@ -93,12 +110,14 @@ interface SourceEdit {
 interface Common {
   id: BootloaderId;
   mcu: BootloaderMcu;
-  protocol: 'stk500v1' | 'stk500v2';
+  protocol: ProtocolId;
   baud: number;
   /** Expected start (lowest hex address); checked. */
   start: number;
   /** Largest image allowed (bytes in the hex); checked. */
   maxBytes: number;
+  /** Over the chip's own USB CDC port rather than a UART (see BootloaderInfo.usbCdc). */
+  usbCdc?: boolean;
 }
 
 interface DebianHexRecipe extends Common {
@@ -107,7 +126,7 @@ interface DebianHexRecipe extends Common {
   file: string;
 }
 
-interface BuildRecipe extends Common {
+export interface BuildRecipe extends Common {
   kind: 'build';
   /** Directory relative to DEBIAN_BOOTLOADERS_DIR holding the sources. */
   dir: string;
@@ -115,6 +134,10 @@ interface BuildRecipe extends Common {
   main: string;
   headers: string[];
   edits: SourceEdit[];
+  /** Edits of the headers, by file name. */
+  headerEdits?: Readonly<Record<string, SourceEdit[]>>;
+  /** Files of ours written beside the Debian sources (a shim header), by name. */
+  ownFiles?: Readonly<Record<string, string>>;
   /** avr-gcc flags, as the Debian Makefile's target would pass them, plus ours (documented). */
   gccFlags: string[];
   /** avr-objcopy arguments before the input and output file names. */
@@ -255,6 +278,40 @@ const RECIPES: Readonly<Record<BootloaderId, Recipe>> = {
     file: 'atmega/ATmegaBOOT_168_atmega1280.hex',
   },
   'atmegaboot-atmega1284p': ATMEGABOOT_1284P,
+  'caterina-atmega32u4': CATERINA_32U4,
+  // The 19200-baud boards, as shipped (Makefile targets diecimila and ng: -DBAUD_RATE=19200,
+  // --section-start=.text=0x3800; boards.txt upload.maximum_size 14336 = 0x3800).
+  'atmegaboot-diecimila-atmega168': {
+    kind: 'debian-hex',
+    id: 'atmegaboot-diecimila-atmega168',
+    mcu: 'atmega168',
+    protocol: 'stk500v1',
+    baud: 19200,
+    start: 0x3800,
+    maxBytes: 0x800,
+    file: 'atmega/ATmegaBOOT_168_diecimila.hex',
+  },
+  'atmegaboot-ng-atmega168': {
+    kind: 'debian-hex',
+    id: 'atmegaboot-ng-atmega168',
+    mcu: 'atmega168',
+    protocol: 'stk500v1',
+    baud: 19200,
+    start: 0x3800,
+    maxBytes: 0x800,
+    file: 'atmega/ATmegaBOOT_168_ng.hex',
+  },
+  // atmega8/Makefile: --section-start=.text=0x1c00, -DBAUD_RATE=19200 (boards.txt maximum_size 7168 = 0x1C00).
+  'atmegaboot-atmega8': {
+    kind: 'debian-hex',
+    id: 'atmegaboot-atmega8',
+    mcu: 'atmega8',
+    protocol: 'stk500v1',
+    baud: 19200,
+    start: 0x1c00,
+    maxBytes: 0x400,
+    file: 'atmega8/ATmegaBOOT.hex',
+  },
 };
 
 /** Bumped when the build procedure changes in a way the recipe text does not show. */
@@ -313,6 +370,7 @@ function finish(recipe: Recipe, hexPath: string, hexText: string, origin: string
     hexPath,
     hexText,
     origin,
+    usbCdc: recipe.usbCdc ?? false,
   };
 }
 
@@ -352,9 +410,10 @@ async function build(
   const work = await mkdtemp(join(cacheDir, `.build-${recipe.id}-`));
   try {
     for (const [name, text] of sources) {
-      const edited = name === recipe.main ? applyEdits(text, recipe.edits, `${recipe.dir}/${name}`) : text;
-      await writeFile(join(work, name), edited, 'latin1');
+      const edits = name === recipe.main ? recipe.edits : (recipe.headerEdits?.[name] ?? []);
+      await writeFile(join(work, name), applyEdits(text, edits, `${recipe.dir}/${name}`), 'latin1');
     }
+    for (const [name, text] of Object.entries(recipe.ownFiles ?? {})) await writeFile(join(work, name), text, 'latin1');
     const base = recipe.id;
     const elf = `${base}.elf`;
     const hexName = `${base}.hex`;

@@ -1,7 +1,8 @@
 // A W3C Web Serial SerialPort look-alike wired to an EmulatedBoard, for in-process tests and for the
 // browser tests (it replaces navigator.serial's ports in the page). Like Chrome it asserts DTR and
 // RTS on open (which resets the board), refuses to close while a stream is locked, drops input past
-// bufferSize, and can be made busy or unplugged.
+// bufferSize, and can be made busy or unplugged. `onClose` tells a USB device model (usb-device.ts)
+// the baud the port was open at, which is how a 32U4 sketch sees the 1200-baud touch.
 import type { EmulatedBoard } from './board.js';
 
 export interface EmulatedPortOptions {
@@ -9,6 +10,8 @@ export interface EmulatedPortOptions {
   failOpen?: 'busy' | null;
   usbVendorId?: number;
   usbProductId?: number;
+  /** Called after each close with the baud the port was open at. */
+  onClose?: (baud: number) => void;
 }
 
 export class EmulatedSerialPort extends EventTarget {
@@ -16,7 +19,9 @@ export class EmulatedSerialPort extends EventTarget {
   writable: WritableStream<Uint8Array> | null = null;
   ondisconnect: ((this: EmulatedSerialPort, ev: Event) => unknown) | null = null;
   onconnect: ((this: EmulatedSerialPort, ev: Event) => unknown) | null = null;
-  readonly connected = true;
+  get connected(): boolean {
+    return !this.gone;
+  }
   /** Bytes dropped because the page did not read them fast enough (buffer overrun). */
   overrunBytes = 0;
   opens = 0;
@@ -101,6 +106,7 @@ export class EmulatedSerialPort extends EventTarget {
     this.isOpen = false;
     this.signals = { dataTerminalReady: false, requestToSend: false };
     this.board.setSignals(this.signals);
+    this.options.onClose?.(this.baud);
   }
 
   /** For tests: the USB device goes away (unplugged, or the adapter resets). */

@@ -15,6 +15,8 @@ import { randomBytes } from '../helpers/random.js';
 export interface BenchCase {
   readonly bootloader: BootloaderId;
   readonly board: BoardId;
+  /** Only these images (names as in images()), for a second bootloader build of a chip already covered. */
+  readonly only?: readonly string[];
 }
 
 function images(c: BenchCase): Record<string, FirmwareImage> {
@@ -64,7 +66,7 @@ export function defineFlashTests(c: BenchCase): void {
     bench = undefined;
   });
   describe(`${c.board} with ${c.bootloader}`, () => {
-    for (const [name, image] of Object.entries(images(c))) {
+    for (const [name, image] of Object.entries(images(c)).filter(([n]) => !c.only || c.only.includes(n))) {
       for (const protocol of ['given', 'auto'] as const) {
         it(`${name}, protocol ${protocol}`, async () => {
           bench = await startBench(c.bootloader);

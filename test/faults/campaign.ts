@@ -258,7 +258,7 @@ async function main(): Promise<number> {
   const familyText = familyTable(familyRecords as (RunRecord & { family: FamilyKind })[], Math.round((performance.now() - tf) / 1000));
   const familyBad = familyRecords.filter((r) => r.kind !== 'clean' && (r.verdict === 'false-success' || r.verdict === 'hang' || r.verdict === 'port-held' || r.bootloaderChanged > 0));
   const all = `${text}\n${familyText}\n`;
-  process.stdout.write(`${familyText}\n`);
+  process.stdout.write(all);
   mkdirSync(`${ROOT}bench-results`, { recursive: true });
   writeFileSync(`${ROOT}bench-results/faults.md`, all);
   return bad.length === 0 && familyBad.length === 0 && hex.other === 0 && hex.badImage === 0 ? 0 : 1;

@@ -30,6 +30,7 @@ export async function startBench(id: BootloaderId, opts: BenchOptions = {}): Pro
     speed: opts.speed ?? 'adaptive',
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.application ? { application: opts.application } : {}),
+    usbCdc: bootloader.usbCdc,
   });
   board.start();
   const port = new EmulatedSerialPort(board);
