@@ -1,6 +1,6 @@
-// The protocol clients' shared recovery loop: a command whose answer was lost or damaged
-// (link-timeout, protocol-error) is sent again after the client re-synchronises, a bounded number
-// of times; anything else (unplugged, aborted) ends it at once.
+// What the protocol clients share about recovery: the loop that sends a command again after a lost or
+// damaged answer (link-timeout, protocol-error) and a resync, a bounded number of times (AVR109 uses
+// it; the STK500 clients run their own, longer ones), and the words for a resync that failed too.
 import { FlashError } from './errors.js';
 import type { LinkStats, Logger } from './programmer.js';
 
@@ -33,4 +33,14 @@ export async function retryAfterResync<T>(op: () => Promise<T>, ctx: RetryContex
       });
     }
   }
+}
+
+/** The failure that ended a command, in its words, with what the resync after it met (a user's "why"). */
+export function alsoResync(e: FlashError, r: unknown): unknown {
+  if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error')) return r;
+  const what = r.code === 'link-timeout' ? 'got no answer either' : 'got a garbled answer';
+  return new FlashError(e.code, `${e.detail.replace(/\.$/, '')}, and re-synchronising with the bootloader ${what}.`, {
+    cause: r,
+    technical: [e.technical, r.technical].filter(Boolean).join(' Then: '),
+  });
 }

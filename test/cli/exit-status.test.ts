@@ -88,7 +88,7 @@ describe('CLI exit status on failure', () => {
     const b = await board('optiboot-atmega328p');
     let n = 0;
     b.board.line = { toMcu: (v) => (n++ > 800 ? null : v), toHost: (v) => v };
-    expectFailed(await runCli(['flash', small, '--port', b.spec, '--board', 'arduino-uno']), 'link-timeout', /No answer within \d+ ms while (writing|reading) page 0x/);
+    expectFailed(await runCli(['flash', small, '--port', b.spec, '--board', 'arduino-uno']), 'link-timeout', /No answer within \d+ ms while (writing|reading) page 0x[0-9a-f]+, and re-synchronising with the bootloader got no answer either/);
   });
 
   it('answers garbled on the way back: protocol-error', async () => {

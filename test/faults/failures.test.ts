@@ -151,7 +151,7 @@ describe('failures end with their own code and words, the port released, the boa
     let bytes = 0;
     r.board.line = { toMcu: (v) => (bytes++ > 800 ? null : v), toHost: (v) => v };
     const img = image(3000, 3);
-    expectFailure(await r.flash(img, { board: 'arduino-uno' }), 'link-timeout', /No answer within \d+ ms while (writing|reading) page 0x[0-9a-f]+\. After a reset the bootloader did not answer again\./);
+    expectFailure(await r.flash(img, { board: 'arduino-uno' }), 'link-timeout', /No answer within \d+ ms while (writing|reading) page 0x[0-9a-f]+, and re-synchronising with the bootloader got no answer either\. After a reset the bootloader did not answer again\./);
     expect(released(r.port)).toBe(true);
     r.board.line = null;
     expectFlashed(await r.flash(img, { board: 'arduino-uno' }), r.board, img);

@@ -5,6 +5,7 @@
 // fails anyway, the client re-synchronises and falls back to one command per round trip.
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
+import { alsoResync } from '../retry.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
@@ -187,7 +188,7 @@ export class Stk500v1Client implements Programmer {
           await this.resync();
           garbledResyncs = 0;
         } catch (r) {
-          if (!(r instanceof FlashError) || r.code !== 'protocol-error' || ++garbledResyncs >= RETRIES) throw r;
+          if (!(r instanceof FlashError) || r.code !== 'protocol-error' || ++garbledResyncs >= RETRIES) throw alsoResync(e, r);
         }
       }
     }

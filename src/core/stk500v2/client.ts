@@ -7,6 +7,7 @@ import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { encodeFrame, FrameDecoder } from './frame.js';
+import { alsoResync } from '../retry.js';
 
 const NAMES: Record<number, string> = {
   [K.CMD_SIGN_ON]: 'SIGN_ON',
@@ -221,7 +222,7 @@ export class Stk500v2Client implements Programmer {
           silentResyncs = 0;
         } catch (r) {
           if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error')) throw r;
-          if (++silentResyncs >= RETRIES) throw r;
+          if (++silentResyncs >= RETRIES) throw alsoResync(e, r);
         }
       }
     }
