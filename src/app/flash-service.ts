@@ -10,7 +10,7 @@ import type { ByteLink } from '../core/link/byte-link.js';
 import type { Clock } from '../core/link/clock.js';
 import { BOARDS, isBoardId } from '../core/boards.js';
 import { checkRequest, flashFirmware, type FlashRequest } from '../core/session.js';
-import { isBootloaderPort, needsTouch, touchIntoBootloader, waitForSketchPort, type PortDirectory, type UsbIds } from '../core/touch.js';
+import { touchIntoBootloader, waitForSketchPort, wantsTouch, type PortDirectory, type UsbIds } from '../core/touch.js';
 import type { PortInfo } from './port-info.js';
 import { portInfo } from './port-info.js';
 
@@ -118,13 +118,6 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
   } finally {
     await link?.close();
   }
-}
-
-/** The board needs the 1200-baud touch: its USB ID says it runs a 32U4 sketch, or its preset says so and the port is not the bootloader already. */
-function wantsTouch(r: Omit<FlashRequest, 'image'>, ids: UsbIds): boolean {
-  if (needsTouch(ids)) return true;
-  const preset = r.board !== undefined && isBoardId(r.board) ? BOARDS[r.board] : undefined;
-  return preset !== undefined && 'touch1200' in preset && preset.touch1200 && !isBootloaderPort(ids);
 }
 
 async function sketchBack(ports: PortDirectory<SerialPort>, sketch: UsbIds, clock: Clock, log: (t: string) => void): Promise<void> {
