@@ -117,7 +117,7 @@ function holdersStep(platform: Platform): HelpStep {
   return {
     title: 'Close the program that holds the port',
     text: `Only one program at a time can open a serial port. Close or disconnect it in ${HOLDERS}, then press Flash again.${
-      platform === 'linux' ? ' To see which program it is: ' : ''
+      platform === 'linux' ? ' To see which program it is:' : ''
     }`,
     ...(platform === 'linux' ? { commands: ['sudo fuser -v /dev/ttyUSB* /dev/ttyACM*'] } : {}),
   };
@@ -163,7 +163,7 @@ function portBusy(input: HelpInput, inBrowser: boolean): HelpModel {
   if (inBrowser) {
     steps.push({
       title: 'Close it in this browser',
-      text: 'The port is already open in this browser: another HexFlash tab or window, or a serial console page. Close that tab or its connection.',
+      text: 'The serial console of this page, another HexFlash tab or window, or another page with a serial connection has it open. Close that connection or tab, then press Flash again.',
     });
   }
   steps.push(holdersStep(input.platform));
@@ -183,7 +183,9 @@ function portBusy(input: HelpInput, inBrowser: boolean): HelpModel {
   return {
     id: 'port-busy',
     title: 'The port is in use',
-    intro: inBrowser ? 'The browser answered that the port is already open (InvalidStateError).' : 'The system refused to open the port (NetworkError): another program holds it.',
+    intro: inBrowser
+      ? 'The browser says the port is open already (InvalidStateError): something in this browser holds it.'
+      : 'The system refused to open the port (NetworkError): another program holds it.',
     steps,
   };
 }
@@ -197,10 +199,13 @@ function unknownAdapter(input: HelpInput): HelpModel {
       : `This port is a USB serial device with the ID ${usbIdText(vid, usb?.pid)} (vendor:product), which is not in HexFlash's table of boards ` +
         'and USB-serial adapters. It may be a clone with a less common USB chip, or not a board at all (a phone, a GPS receiver, a modem).';
   const steps: HelpStep[] = [
-    { title: 'Check that it is the board', text: 'Unplug the board and press Flash: the port that has left the list is the board. Choose that one.' },
     {
-      title: 'Choose the board preset',
-      text: 'Pick the board (or its MCU) instead of "Detect automatically", and if the board does not reset by itself, press its reset button just before Flash.',
+      title: 'Check that it is the board',
+      text: 'Unplug the board and press Flash: the port missing from the list now was the board. Plug it back in and choose that one.',
+    },
+    {
+      title: 'Check the board choice',
+      text: 'Pick the board (or its MCU) rather than "Detect automatically", and if the board does not reset by itself, press its reset button just before Flash.',
     },
   ];
   if (platform === 'windows' || platform === 'macos') {

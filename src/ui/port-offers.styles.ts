@@ -13,7 +13,7 @@ export const portOffersStyles = [
       display: flex;
       flex-wrap: wrap;
       gap: 0.5rem;
-      margin: 0.6rem 0 0;
+      margin: 0.6rem 0 0.8rem;
       padding: 0;
     }
   `,

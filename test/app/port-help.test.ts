@@ -108,7 +108,7 @@ describe('portHelp', () => {
     expect(m.id).toBe('unknown-adapter');
     expect(m.title).toContain('USB 1234:5678');
     expect(m.intro).toMatch(/not in HexFlash's table/);
-    expect(text(m)).toMatch(/Choose the board preset/);
+    expect(text(m)).toMatch(/Check the board choice/);
     const none = portHelp(input('unknown-adapter', 'windows', {}));
     expect(none.intro).toMatch(/no USB IDs/);
   });
