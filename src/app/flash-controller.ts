@@ -18,6 +18,8 @@ export interface FlashJobInput {
   readonly verbose: boolean;
   /** Throws (a FlashError or other) when the image cannot suit the choice; runs before any port is touched. */
   readonly precheck: () => void;
+  /** A granted port to flash on without the chooser. */
+  readonly port?: SerialPort;
 }
 
 export interface FlashHooks {
@@ -88,7 +90,7 @@ export class FlashController implements ReactiveController {
     let outcome: FlashOutcome;
     try {
       outcome = await runFlash(
-        { image: job.image, request: job.request, verbose: job.verbose },
+        { image: job.image, request: job.request, verbose: job.verbose, ...(job.port ? { port: job.port } : {}) },
         this.withAsk(this.hooks.deps()),
         (u: FlashUpdate) => {
           if (u.state === 'log') {

@@ -17,6 +17,7 @@ import type { PlugSpec } from './fake-serial-entry.js';
 import { assert, Steps } from './harness.js';
 import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { moreBoardSteps } from './more-boards.js';
+import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -237,6 +238,7 @@ async function main(): Promise<number> {
     });
 
     await moreBoardSteps({ steps, app: () => app, shot, work });
+    await portSteps({ steps, app: () => app, shot, work });
 
     await steps.run('a .hex file dropped on the picker is loaded and kept in Recent', async () => {
       const text = readFileSync(small.path, 'utf8');
