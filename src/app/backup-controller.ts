@@ -29,6 +29,8 @@ export interface ReadDone {
   readonly read: ReadResult;
   /** Null when the application section was erased (nothing to keep). */
   readonly entry: BackupEntry | null;
+  /** The Recent entry that holds it (an earlier backup of the same bytes keeps its name). */
+  readonly keptAs: string | null;
   /** Why the backup is not in Recent although it was read (the download still works). */
   readonly storeProblem: string | null;
 }
@@ -115,8 +117,8 @@ export class BackupController implements ReactiveController {
         this.hooks.announce(`Reading failed. ${out.error.title} ${out.error.hint}`);
         return;
       }
-      const { entry, problem } = await this.store(out.value, out.port.label);
-      this.done = { read: out.value, entry, storeProblem: problem };
+      const { entry, keptAs, problem } = await this.store(out.value, out.port.label);
+      this.done = { read: out.value, entry, keptAs, storeProblem: problem };
       this.set({ ...this.view, phase: 'done', running: false, percent: 100, secondsLeft: 0, port: out.port });
       this.hooks.announce(entry ? `Firmware read: ${entry.name}.` : 'The board holds no firmware: its application section is erased.');
     } finally {
@@ -126,22 +128,23 @@ export class BackupController implements ReactiveController {
   }
 
   /** Keeps a read in the library; an erased application section is nothing to keep. */
-  private async store(read: ReadResult, portLabel: string): Promise<{ entry: BackupEntry | null; problem: string | null }> {
+  private async store(read: ReadResult, portLabel: string): Promise<{ entry: BackupEntry | null; keptAs: string | null; problem: string | null }> {
     const what = `${read.bytesRead} bytes of ${read.mcu} flash read (the bootloader at 0x${read.appBytes.toString(16)} left out)`;
     if (read.bytes.length === 0) {
       this.hooks.note('info', `${what}: all erased, the board holds no firmware to keep.`);
-      return { entry: null, problem: null };
+      return { entry: null, keptAs: null, problem: null };
     }
     const entry = backupEntry(read, portLabel, Date.now());
+    let keptAs: string;
     try {
-      await this.hooks.library().add(entry.name, entry.data, await sha256Hex(entry.data), entry.info);
+      keptAs = (await this.hooks.library().add(entry.name, entry.data, await sha256Hex(entry.data), entry.info)).name;
     } catch (e) {
       this.hooks.note('error', `${what}, but not stored: ${errorText(e)}`);
-      return { entry, problem: errorText(e) };
+      return { entry, keptAs: null, problem: errorText(e) };
     }
-    this.hooks.note('info', `${what}; ${read.bytes.length} bytes up to the last used page kept in Recent as "${entry.name}".`);
+    this.hooks.note('info', `${what}; ${read.bytes.length} bytes up to the last used page kept in Recent as "${keptAs}".`);
     await this.hooks.stored();
-    return { entry, problem: null };
+    return { entry, keptAs, problem: null };
   }
 
   private set(view: FlashView): void {

@@ -41,7 +41,7 @@ export class BoardRead extends LitElement {
         ${v.running ? html`<button @click=${() => fire(this, 'backup-cancel', undefined)}>Cancel reading</button>` : nothing}
         <span class="muted">${v.noPort ? 'No port was chosen.' : 'Saves what the board runs now as a .hex, and keeps it in Recent.'}</span>
       </div>
-      ${v.phase !== 'idle' ? html`<hexflash-flash-progress id="read-progress" .view=${v}></hexflash-flash-progress>` : nothing}
+      ${v.phase !== 'idle' ? html`<hexflash-flash-progress id="read-progress" label="Read progress" .view=${v}></hexflash-flash-progress>` : nothing}
       ${v.problem ? html`<hexflash-flash-result .problem=${v.problem}></hexflash-flash-result>` : nothing}
       ${this.done && !v.running ? this._renderDone(this.done) : nothing}
     `;
@@ -56,7 +56,7 @@ export class BoardRead extends LitElement {
           ${formatBytes(r.bytesRead)} of flash read in ${formatMs(r.ms)}, the bootloader at 0x${r.appBytes.toString(16)} left out;
           ${d.entry ? `${formatBytes(r.bytes.length)} up to the last used page.` : 'all of it erased: the board holds no firmware.'}
         </p>
-        ${d.entry && !d.storeProblem ? html`<p data-testid="read-kept">Kept in Recent as “${d.entry.name}”.</p>` : nothing}
+        ${d.keptAs ? html`<p data-testid="read-kept">Kept in Recent as “${d.keptAs}”${d.keptAs !== d.entry?.name ? ' (the same bytes as that earlier backup)' : ''}.</p>` : nothing}
         ${d.storeProblem ? html`<p role="alert">Not kept in Recent: ${d.storeProblem} Download it instead.</p>` : nothing}
         ${d.entry ? html`<button class="primary" @click=${this._download}>Download ${d.entry.fileName}</button>` : nothing}
       </section>

@@ -46,8 +46,8 @@ export class RecentItem extends LitElement {
         : html`<h3 class="name" data-testid="recent-name">${m.name}</h3>`}
       ${m.backup
         ? html`<p class="facts" data-testid="recent-backup">
-            <span class="badge">Backup</span> read from ${m.backup.mcuName} (signature ${m.backup.signature}) on ${m.backup.port}, ${formatDate(m.backup.at)}; the bootloader
-            left out
+            <span class="badge">Backup</span> the application section of an ${m.backup.mcuName} (signature ${m.backup.signature}), without the
+            bootloader; Restore writes it back to that chip only
           </p>`
         : nothing}
       <p class="facts muted">
