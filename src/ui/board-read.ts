@@ -57,8 +57,8 @@ export class BoardRead extends LitElement {
           ${d.entry ? `${formatBytes(r.bytes.length)} up to the last used page.` : 'all of it erased: the board holds no firmware.'}
         </p>
         ${d.keptAs ? html`<p data-testid="read-kept">Kept in Recent as “${d.keptAs}”${d.keptAs !== d.entry?.name ? ' (the same bytes as that earlier backup)' : ''}.</p>` : nothing}
-        ${d.storeProblem ? html`<p role="alert">Not kept in Recent: ${d.storeProblem} Download it instead.</p>` : nothing}
-        ${d.entry ? html`<button class="primary" @click=${this._download}>Download ${d.entry.fileName}</button>` : nothing}
+        ${d.storeProblem ? html`<p role="alert">Not kept in Recent: ${d.storeProblem} Save it as a file instead.</p>` : nothing}
+        ${d.entry ? html`<button class="primary" @click=${this._download}>Save ${d.entry.fileName}</button>` : nothing}
       </section>
     `;
   }

@@ -144,7 +144,7 @@ export async function backupSteps(c: BackupStepsContext): Promise<void> {
     // Restored, the board holds what the first backup holds: the same bytes, so the same Recent entry.
     assert(kept === `Kept in Recent as “${uno.backupName}” (the same bytes as that earlier backup).`, `not kept in Recent as the earlier backup: ${kept}`);
     await c.shot('read-from-board');
-    const [download] = await Promise.all([app.page.waitForEvent('download'), ok.getByRole('button', { name: /^Download backup-atmega328p-\d+\.hex$/ }).click()]);
+    const [download] = await Promise.all([app.page.waitForEvent('download'), ok.getByRole('button', { name: /^Save backup-atmega328p-\d+\.hex$/ }).click()]);
     const file = join(c.work, download.suggestedFilename());
     await download.saveAs(file);
     const image = parseIntelHex(readFileSync(file, 'latin1'));
