@@ -22,6 +22,8 @@ export interface BackupHooks {
   announce(text: string): void;
   /** A backup was stored: Recent changed. */
   stored(): Promise<void>;
+  /** A read job ended (a held reload for a new version may go ahead). */
+  idle(): void;
 }
 
 /** How the last "Read firmware from board" ended. */
@@ -124,6 +126,7 @@ export class BackupController implements ReactiveController {
     } finally {
       window.removeEventListener('beforeunload', preventUnload);
       this.abort = null;
+      this.hooks.idle();
     }
   }
 

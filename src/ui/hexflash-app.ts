@@ -96,6 +96,7 @@ export class HexflashApp extends LitElement {
     note: (level, text) => this._note(level, text),
     announce: (text) => (this._announce = text),
     stored: () => this.fw.refreshRecent(),
+    idle: () => this.updater?.idle(),
   });
   /** What the last flash was of, for Recent. */
   private flashed: { readonly fw: LoadedFirmware; readonly target: string } | null = null;
