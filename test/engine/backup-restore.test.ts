@@ -29,7 +29,8 @@ const CASES: readonly { bootloader: BootloaderId; board: BoardId; original: numb
 
 describe('backup, flash another image, restore', () => {
   for (const c of CASES) {
-    it(`${c.board}: the flash ends as it was; nothing at or above the bootloader was requested`, async () => {
+    // About 600 KB cross the wire for the 2560 (the whole application section read, and written back).
+    it(`${c.board}: the flash ends as it was; nothing at or above the bootloader was requested`, { timeout: 300_000 }, async () => {
       const mcu = BOARDS[c.board].mcu;
       const page = DEVICES[mcu].pageBytes;
       bench = await startBench(c.bootloader, { application: randomBytes(c.original, 61) });
