@@ -7,7 +7,7 @@ import { firmwareFromBytes, type LoadedFirmware } from './firmware-source.js';
 import { problemFromError, type Problem } from './problem.js';
 
 export type RecentAction =
-  | { readonly action: 'flash' | 'load' | 'delete'; readonly sha256: string }
+  | { readonly action: 'flash' | 'restore' | 'load' | 'delete'; readonly sha256: string }
   | { readonly action: 'rename'; readonly sha256: string; readonly name: string };
 
 export interface FirmwareHooks {
@@ -18,6 +18,8 @@ export interface FirmwareHooks {
   used(fw: LoadedFirmware): void;
   /** Recent's "Flash" was pressed (the firmware is in hand already). */
   flash(): Promise<void>;
+  /** A backup's "Restore" was pressed (the backup is in hand already). */
+  restore(meta: FirmwareMeta): Promise<void>;
 }
 
 export class FirmwareController implements ReactiveController {
@@ -75,6 +77,7 @@ export class FirmwareController implements ReactiveController {
         if (!stored) throw new Error('That firmware is no longer stored.');
         this.use(await firmwareFromBytes(stored.meta.name, stored.data));
         if (a.action === 'flash') await this.hooks.flash();
+        if (a.action === 'restore') await this.hooks.restore(stored.meta);
       }
       this.storeNotice = null;
     } catch (e) {

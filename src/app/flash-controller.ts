@@ -8,7 +8,7 @@ import type { FirmwareImage } from '../core/hex/image.js';
 import type { FlashRequest } from '../core/session.js';
 import { usbIdText, type UsbDevice } from '../core/usb-ids.js';
 import type { AbortSignalLike } from '../core/link/clock.js';
-import { runFlash, type FlashDeps, type FlashOutcome, type FlashUpdate } from './flash-service.js';
+import { runFlash, type FlashDeps, type FlashOutcome, type FlashUpdate, type KeepBackup } from './flash-service.js';
 import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from './flash-view.js';
 import type { PortInfo } from './port-info.js';
 
@@ -20,6 +20,8 @@ export interface FlashJobInput {
   readonly precheck: () => void;
   /** A granted port to flash on without the chooser. */
   readonly port?: SerialPort;
+  /** Read and keep the firmware on the board first (BackupController.keepStep()). */
+  readonly keep?: KeepBackup | undefined;
 }
 
 export interface FlashHooks {
@@ -90,7 +92,7 @@ export class FlashController implements ReactiveController {
     let outcome: FlashOutcome;
     try {
       outcome = await runFlash(
-        { image: job.image, request: job.request, verbose: job.verbose, ...(job.port ? { port: job.port } : {}) },
+        { image: job.image, request: job.request, verbose: job.verbose, ...(job.port ? { port: job.port } : {}), ...(job.keep ? { keep: job.keep } : {}) },
         this.withAsk(this.hooks.deps()),
         (u: FlashUpdate) => {
           if (u.state === 'log') {
@@ -168,6 +170,6 @@ export class FlashController implements ReactiveController {
   }
 }
 
-function preventUnload(e: BeforeUnloadEvent): void {
+export function preventUnload(e: BeforeUnloadEvent): void {
   e.preventDefault();
 }

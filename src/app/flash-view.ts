@@ -14,6 +14,7 @@ export type FlashPhase =
   | 'touching'
   | 'resetting'
   | 'connecting'
+  | 'reading'
   | 'writing'
   | 'verifying'
   | 'leaving'
@@ -81,12 +82,19 @@ export function reduceFlashView(v: FlashView, u: FlashUpdate): FlashView {
       return { ...v, phase: 'connecting', attempt: u.attempt, protocol: u.protocol, baud: u.baud };
     case 'connected':
       return { ...v, protocol: u.protocol, baud: u.baud, chip: { mcu: u.mcu, signature: u.signature } };
+    case 'reading': {
+      // A read of its own, or the backup before a write: its own 0..100, the write starts again at 0.
+      const percent = Math.min(100, u.total > 0 ? (u.done * 100) / u.total : 100);
+      const secondsLeft = u.bytesPerSecond > 0 ? (u.total - u.done) / u.bytesPerSecond : null;
+      return { ...v, phase: 'reading', done: u.done, total: u.total, bytesPerSecond: u.bytesPerSecond, percent, secondsLeft };
+    }
     case 'writing':
     case 'verifying': {
       const half = v.verify ? 50 : 100;
       const base = u.state === 'verifying' ? 50 : 0;
       const frac = u.total > 0 ? u.done / u.total : 1;
-      const percent = Math.min(100, Math.max(v.percent, base + frac * half));
+      const floor = v.phase === 'reading' ? 0 : v.percent;
+      const percent = Math.min(100, Math.max(floor, base + frac * half));
       return { ...v, phase: u.state, done: u.done, total: u.total, bytesPerSecond: u.bytesPerSecond, percent, secondsLeft: timeLeft(v.verify, u) };
     }
     case 'leaving':
@@ -123,6 +131,7 @@ const LABELS: Record<FlashPhase, string> = {
   touching: 'Resetting the board into its bootloader (1200-baud touch)',
   resetting: 'Resetting the board',
   connecting: 'Connecting to the bootloader',
+  reading: 'Reading the firmware on the board',
   writing: 'Writing',
   verifying: 'Verifying',
   leaving: 'Starting the firmware',

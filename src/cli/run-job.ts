@@ -4,9 +4,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FlashError, toFlashError } from '../core/errors.js';
-import { imageFromBinary, imageFromSegments } from '../core/hex/binary.js';
+import { backupHex } from '../core/backup.js';
+import { imageFromBinary } from '../core/hex/binary.js';
 import type { FirmwareImage } from '../core/hex/image.js';
-import { parseIntelHex, toIntelHex } from '../core/hex/intel-hex.js';
+import { parseIntelHex } from '../core/hex/intel-hex.js';
 import type { QueueLink } from '../core/link/queue-link.js';
 import type { FlashEvent } from '../core/events.js';
 import { readFirmware, type ReadEvent } from '../core/read-session.js';
@@ -160,8 +161,7 @@ export async function runRead(cmd: ReadCommand, io: JobIo): Promise<number> {
         onEvent: reportTo(cmd, report),
       }),
     );
-    const data =
-      cmd.format === 'bin' ? result.bytes : new TextEncoder().encode(toIntelHex(imageFromSegments(result.bytes.length > 0 ? [{ address: 0, data: result.bytes }] : [])));
+    const data = cmd.format === 'bin' ? result.bytes : new TextEncoder().encode(backupHex(result.bytes));
     try {
       await writeFile(cmd.out, data);
     } catch (e) {

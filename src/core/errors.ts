@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'port-busy'
   | 'port-unreachable'
   | 'bootloader-window-missed'
+  | 'backup-not-kept'
   | 'aborted'
   | 'bad-argument';
 
@@ -111,6 +112,12 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
       'the bootloader then shows up as a new port for 8 seconds. Flash again, and when asked, choose the port named "bootloader" at once. ' +
       'If no such port appears (the running firmware ignores the 1200-baud reset): press the reset button (twice quickly on a Pro Micro ' +
       'or LilyPad USB) and press Flash right away. Nothing was written.',
+  },
+  'backup-not-kept': {
+    title: 'The firmware on the board could not be kept, so nothing was written.',
+    hint:
+      'The board still runs the firmware it had. Delete older firmware from Recent to make room in this browser, then flash again; ' +
+      'or untick "Keep the firmware that is on the board now" to flash without a backup.',
   },
   aborted: {
     title: 'Flashing was cancelled.',

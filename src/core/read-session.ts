@@ -4,7 +4,7 @@
 // reset, going on at the page it stopped at; the session runs under one deadline. The caller owns the link.
 import { Deadline, formatDuration, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
-import { formatSignature } from './devices.js';
+import { formatSignature, type McuId } from './devices.js';
 import { FlashError, isFlashError, toFlashError } from './errors.js';
 import type { FlashEvent } from './events.js';
 import type { ByteLink } from './link/byte-link.js';
@@ -30,6 +30,7 @@ export interface ReadResult {
   readonly baud: number | null;
   readonly signature: string;
   readonly mcu: string;
+  readonly mcuId: McuId;
   /** The application section from address 0, trailing erased pages trimmed (may be empty). */
   readonly bytes: Uint8Array;
   /** Bytes read from the board: the whole application section. */
@@ -87,7 +88,7 @@ export async function readFirmware(req: TargetRequest, ctx: ReadContext): Promis
           logger.log('info', 'The bootloader did not confirm starting the firmware; press reset if it does not run.');
         });
         const bytes = buffer.subarray(0, usedEnd(buffer, device.pageBytes));
-        return { protocol, baud: found.baud, signature: formatSignature(signature), mcu: device.name, bytes, bytesRead: appBytes, appBytes, ms: Math.round(clock.now() - t0) };
+        return { protocol, baud: found.baud, signature: formatSignature(signature), mcu: device.name, mcuId: mcu, bytes, bytesRead: appBytes, appBytes, ms: Math.round(clock.now() - t0) };
       } catch (e) {
         const retry = found && attempt < MAX_CONNECTS && !deadline.aborted && (isFlashError(e, 'link-timeout') || isFlashError(e, 'protocol-error'));
         if (!retry || !found) throw e;

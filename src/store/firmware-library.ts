@@ -12,6 +12,24 @@ export interface LastFlash {
   readonly summary: string;
 }
 
+/** Where a backup came from: what the board reported when its application section was read. */
+export interface BackupInfo {
+  /** MCU id of the devices table ("atmega2560"): a restore is refused on another chip. */
+  readonly mcu: string;
+  /** "ATmega2560" */
+  readonly mcuName: string;
+  readonly signature: string;
+  /** The protocol and baud that answered, tried first by a restore. */
+  readonly protocol: string;
+  readonly baud: number | null;
+  /** Where the bootloader starts: nothing at or above it was read. */
+  readonly appBytes: number;
+  /** The port's label ("CH340 USB-serial adapter (USB 1a86:7523)"). */
+  readonly port: string;
+  /** Epoch milliseconds of the read. */
+  readonly at: number;
+}
+
 export interface FirmwareMeta {
   /** Lowercase hex SHA-256 of the file bytes; the key. */
   readonly sha256: string;
@@ -23,6 +41,8 @@ export interface FirmwareMeta {
   /** Epoch milliseconds of the last add or flash; Recent is sorted by it, newest first. */
   readonly usedAt: number;
   readonly lastFlash?: LastFlash;
+  /** Set when the image is a backup read from a board (Recent offers Restore). */
+  readonly backup?: BackupInfo;
 }
 
 export interface StoredFirmware {
@@ -47,23 +67,53 @@ export interface FirmwareLibrary {
   /** Newest first. */
   list(): Promise<FirmwareMeta[]>;
   /** Stores `data` under its SHA-256 unless already there; either way it becomes the most recent. */
-  add(name: string, data: Uint8Array, sha256: string): Promise<FirmwareMeta>;
+  add(name: string, data: Uint8Array, sha256: string, backup?: BackupInfo): Promise<FirmwareMeta>;
   get(sha256: string): Promise<StoredFirmware | undefined>;
   rename(sha256: string, name: string): Promise<void>;
   remove(sha256: string): Promise<void>;
   markFlashed(sha256: string, flash: LastFlash): Promise<void>;
 }
 
-/** Keeps at most this many images; the least recently used go first. */
+/** Keeps at most this many images besides backups; the least recently used go first. Backups go only when deleted. */
 export const MAX_RECENT = 20;
 
 /** Applies an add to an index: pure, shared by both implementations. */
 export function indexWithAdd(index: readonly FirmwareMeta[], meta: FirmwareMeta): { index: FirmwareMeta[]; evicted: string[] } {
   const old = index.find((m) => m.sha256 === meta.sha256);
-  const entry: FirmwareMeta = old ? { ...old, usedAt: meta.usedAt } : meta;
+  const backup = old?.backup ?? meta.backup;
+  const entry: FirmwareMeta = old ? { ...old, usedAt: meta.usedAt, ...(backup ? { backup } : {}) } : meta;
   const rest = index.filter((m) => m.sha256 !== meta.sha256);
   const next = [entry, ...rest].sort((a, b) => b.usedAt - a.usedAt);
-  return { index: next.slice(0, MAX_RECENT), evicted: next.slice(MAX_RECENT).map((m) => m.sha256) };
+  const evicted = next.filter((m) => !m.backup).slice(MAX_RECENT).map((m) => m.sha256);
+  return { index: next.filter((m) => !evicted.includes(m.sha256)), evicted };
+}
+
+/** A new index entry; the backup field only when given. */
+export function newMeta(sha256: string, name: string, size: number, at: number, backup?: BackupInfo): FirmwareMeta {
+  return { sha256, name: cleanName(name), size, addedAt: at, usedAt: at, ...(backup ? { backup } : {}) };
+}
+
+/** Reads a stored index defensively: malformed entries are dropped, a malformed backup field is left out. */
+export function readIndex(value: unknown): FirmwareMeta[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isMeta).map((m) => {
+    if (m.backup === undefined || isBackupInfo(m.backup)) return m;
+    const { backup: _dropped, ...rest } = m;
+    return rest;
+  });
+}
+
+function isMeta(v: unknown): v is FirmwareMeta {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return typeof m.sha256 === 'string' && typeof m.name === 'string' && typeof m.size === 'number' && typeof m.addedAt === 'number' && typeof m.usedAt === 'number';
+}
+
+function isBackupInfo(v: unknown): v is BackupInfo {
+  if (typeof v !== 'object' || v === null) return false;
+  const b = v as Record<string, unknown>;
+  const strings = ['mcu', 'mcuName', 'signature', 'protocol', 'port'].every((k) => typeof b[k] === 'string');
+  return strings && typeof b.appBytes === 'number' && typeof b.at === 'number' && (b.baud === null || typeof b.baud === 'number');
 }
 
 export function indexWith(index: readonly FirmwareMeta[], sha256: string, change: (m: FirmwareMeta) => FirmwareMeta): FirmwareMeta[] {

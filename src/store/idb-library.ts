@@ -6,7 +6,10 @@ import {
   cleanName,
   indexWith,
   indexWithAdd,
+  newMeta,
+  readIndex,
   StoreError,
+  type BackupInfo,
   type FirmwareLibrary,
   type FirmwareMeta,
   type LastFlash,
@@ -37,10 +40,9 @@ export class IdbFirmwareLibrary implements FirmwareLibrary {
     return this.run(async (s) => readIndex(await get<unknown>(INDEX_KEY, s)));
   }
 
-  async add(name: string, data: Uint8Array, sha256: string): Promise<FirmwareMeta> {
+  async add(name: string, data: Uint8Array, sha256: string, backup?: BackupInfo): Promise<FirmwareMeta> {
     return this.run(async (s) => {
-      const t = this.now();
-      const fresh: FirmwareMeta = { sha256, name: cleanName(name), size: data.length, addedAt: t, usedAt: t };
+      const fresh = newMeta(sha256, name, data.length, this.now(), backup);
       await update<Uint8Array>(imageKey(sha256), (old) => old ?? data.slice(), s);
       let evicted: string[] = [];
       let stored: FirmwareMeta = fresh;
@@ -111,22 +113,4 @@ export class IdbFirmwareLibrary implements FirmwareLibrary {
       throw toStoreError(e);
     }
   }
-}
-
-/** Reads the stored index defensively: anything malformed is dropped, not trusted. */
-function readIndex(value: unknown): FirmwareMeta[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isMeta);
-}
-
-function isMeta(v: unknown): v is FirmwareMeta {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Record<string, unknown>;
-  return (
-    typeof m.sha256 === 'string' &&
-    typeof m.name === 'string' &&
-    typeof m.size === 'number' &&
-    typeof m.addedAt === 'number' &&
-    typeof m.usedAt === 'number'
-  );
 }

@@ -3,7 +3,9 @@ import {
   cleanName,
   indexWith,
   indexWithAdd,
+  newMeta,
   StoreError,
+  type BackupInfo,
   type FirmwareLibrary,
   type FirmwareMeta,
   type LastFlash,
@@ -20,9 +22,8 @@ export class MemoryFirmwareLibrary implements FirmwareLibrary {
     return [...this.index];
   }
 
-  async add(name: string, data: Uint8Array, sha256: string): Promise<FirmwareMeta> {
-    const t = this.now();
-    const { index, evicted } = indexWithAdd(this.index, { sha256, name: cleanName(name), size: data.length, addedAt: t, usedAt: t });
+  async add(name: string, data: Uint8Array, sha256: string, backup?: BackupInfo): Promise<FirmwareMeta> {
+    const { index, evicted } = indexWithAdd(this.index, newMeta(sha256, name, data.length, this.now(), backup));
     if (!this.blobs.has(sha256)) this.blobs.set(sha256, data.slice());
     for (const sha of evicted) this.blobs.delete(sha);
     this.index = index;

@@ -10,9 +10,12 @@ export class FlashProgress extends LitElement {
   static override properties = {
     view: { attribute: false },
     phase: { type: String, reflect: true },
+    label: { type: String },
   };
 
   declare view: FlashView;
+  /** The progress bar's accessible name. */
+  declare label: string;
   /** Mirrors view.phase as an attribute, for styling and tests. */
   declare phase: string;
 
@@ -20,6 +23,7 @@ export class FlashProgress extends LitElement {
     super();
     this.view = IDLE_VIEW;
     this.phase = 'idle';
+    this.label = 'Flash progress';
   }
 
   override willUpdate(): void {
@@ -35,7 +39,7 @@ export class FlashProgress extends LitElement {
         <span data-testid="phase">${phaseLabel(v)}</span>
         <span data-testid="percent">${pct}%</span>
       </div>
-      <progress max="100" .value=${v.percent} aria-label="Flash progress" aria-valuetext=${`${pct}%, ${phaseLabel(v)}`}></progress>
+      <progress max="100" .value=${v.percent} aria-label=${this.label} aria-valuetext=${`${pct}%, ${phaseLabel(v)}`}></progress>
       <dl>
         <div><dt>Bytes</dt><dd data-testid="bytes">${bytes}</dd></div>
         <div><dt>Rate</dt><dd>${formatRate(v.bytesPerSecond)}</dd></div>

@@ -1,8 +1,10 @@
-// <hexflash-app>: the page. Composes the firmware job (firmware in hand, Recent) and the flash job
-// (view, touch prompt, cancel) as controllers, keeps the target choice and the log, and hands state
+// <hexflash-app>: the page. Composes the firmware job (firmware in hand, Recent), the flash job
+// (view, touch prompt, cancel) and the backup job (keep before a flash, read, restore) as controllers, keeps the target choice and the log, and hands state
 // down to the components that render it.
 import { html, LitElement, nothing } from 'lit';
 import { APP_VERSION, describeBrowser } from '../app/app-info.js';
+import { BackupController } from '../app/backup-controller.js';
+import { restorePlan } from '../app/backup-entry.js';
 import { choiceLabel, loadChoice, precheckImage, requestFor, saveChoice, type BoardChoice } from '../app/board-choice.js';
 import { buildReport, reportFileName } from '../app/bug-report.js';
 import { FirmwareController } from '../app/firmware-controller.js';
@@ -18,10 +20,12 @@ import { detectPlatform } from '../app/platform.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
 import { webSerialDeps } from '../app/web-serial-deps.js';
-import type { FirmwareLibrary } from '../store/firmware-library.js';
+import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js';
 import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
+import './backup-option.js';
 import './board-picker.js';
+import './board-read.js';
 import './bootloader-prompt.js';
 import './firmware-picker.js';
 import './flash-progress.js';
@@ -83,9 +87,19 @@ export class HexflashApp extends LitElement {
     announce: (text) => (this._announce = text),
     used: () => this.flashJob.clear(),
     flash: () => this._flash(),
+    restore: (meta) => this._flash({ restore: meta }),
+  });
+  private readonly backup = new BackupController(this, {
+    library: () => this.library,
+    settings: () => this.settings,
+    deps: () => (this.flashDeps ??= webSerialDeps()),
+    note: (level, text) => this._note(level, text),
+    announce: (text) => (this._announce = text),
+    stored: () => this.fw.refreshRecent(),
+    idle: () => this.updater?.idle(),
   });
   /** What the last flash was of, for Recent. */
-  private flashed: { readonly fw: LoadedFirmware; readonly choice: BoardChoice } | null = null;
+  private flashed: { readonly fw: LoadedFirmware; readonly target: string } | null = null;
 
   constructor() {
     super();
@@ -100,7 +114,7 @@ export class HexflashApp extends LitElement {
 
   /** True while a flash runs (the service worker updater holds back a reload). */
   get busy(): boolean {
-    return this.flashJob.running;
+    return this.flashJob.running || this.backup.running;
   }
 
   private get _view(): FlashView {
@@ -117,7 +131,10 @@ export class HexflashApp extends LitElement {
     this.addEventListener('log-clear', () => this._clearLog());
     this.addEventListener('update-apply', () => this.updater?.apply());
     this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
-    this.addEventListener('port-flash', (e) => void this._flash(e.detail.port));
+    this.addEventListener('port-flash', (e) => void this._flash({ port: e.detail.port }));
+    this.addEventListener('backup-keep', (e) => this.backup.setKeep(e.detail));
+    this.addEventListener('backup-read', () => void this.backup.read(requestFor(this._choice), this._verbose));
+    this.addEventListener('backup-cancel', () => this.backup.cancel());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
@@ -131,29 +148,31 @@ export class HexflashApp extends LitElement {
 
   override render() {
     const v = this._view;
-    const canFlash = this.fw.firmware !== null && !v.running && this._support === 'ok';
+    const busy = this.busy;
+    const canFlash = this.fw.firmware !== null && !busy && this._support === 'ok';
     return html`
       <header>
         <h1>HexFlash</h1>
         <span class="muted">Flash AVR boards from the browser: Arduino, Marlin 3D printers</span>
         ${this._online ? nothing : html`<span class="badge" data-testid="offline">Offline: running from this computer</span>`}
       </header>
-      ${this.updateReady ? html`<hexflash-update-banner ?busy=${v.running}></hexflash-update-banner>` : nothing}
+      ${this.updateReady ? html`<hexflash-update-banner ?busy=${busy}></hexflash-update-banner>` : nothing}
       <main>
         <hexflash-serial-unsupported support=${this._support}></hexflash-serial-unsupported>
         <div class="grid">
           <div class="col">
             <section class="card" aria-labelledby="fw-h">
               <h2 id="fw-h">1. Firmware</h2>
-              <hexflash-firmware-picker .firmware=${this.fw.firmware} ?disabled=${v.running}></hexflash-firmware-picker>
+              <hexflash-firmware-picker .firmware=${this.fw.firmware} ?disabled=${busy}></hexflash-firmware-picker>
               ${this.fw.loadProblem ? html`<hexflash-flash-result .problem=${this.fw.loadProblem}></hexflash-flash-result>` : nothing}
             </section>
             <section class="card" aria-labelledby="board-h">
               <h2 id="board-h">2. Board</h2>
-              <hexflash-board-picker .choice=${this._choice} ?disabled=${v.running}></hexflash-board-picker>
+              <hexflash-board-picker .choice=${this._choice} ?disabled=${busy}></hexflash-board-picker>
             </section>
             <section class="card" aria-labelledby="flash-h">
               <h2 id="flash-h">3. Flash</h2>
+              <hexflash-backup-option ?checked=${this.backup.keep} ?disabled=${busy}></hexflash-backup-option>
               <div class="actions">
                 <button id="flash" class="primary" ?disabled=${!canFlash} @click=${() => void this._flash()}>Flash</button>
                 ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
@@ -170,6 +189,10 @@ export class HexflashApp extends LitElement {
               ></hexflash-flash-result>
               ${this._help()}
             </section>
+            <section class="card" aria-labelledby="read-h">
+              <h2 id="read-h">Firmware on the board</h2>
+              <hexflash-board-read .view=${this.backup.view} .done=${this.backup.done} ?disabled=${busy || this._support !== 'ok'}></hexflash-board-read>
+            </section>
           </div>
           <section class="card" aria-labelledby="recent-h">
             <h2 id="recent-h">Recent firmware</h2>
@@ -177,7 +200,7 @@ export class HexflashApp extends LitElement {
               .items=${this.fw.recent}
               .currentSha=${this.fw.firmware?.sha256 ?? null}
               .notice=${this.fw.storeNotice}
-              ?disabled=${v.running || this._support !== 'ok'}
+              ?disabled=${busy || this._support !== 'ok'}
             ></hexflash-recent-list>
           </section>
         </div>
@@ -205,7 +228,8 @@ export class HexflashApp extends LitElement {
     if (v.noPort) return 'No port was chosen. Press Flash and pick the board in the list.';
     if (this.flashJob.prompt) return 'Choose the bootloader\u2019s port below: it stays only 8 seconds.';
     if (v.running) return v.phase === 'choosing-port' ? 'Pick the board in the browser\u2019s list of ports.' : 'Keep the board plugged in.';
-    return `Writes ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
+    const first = this.backup.keep ? 'Reads the firmware on the board into Recent, then writes' : 'Writes';
+    return `${first} ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
 
   /** Help for a port that does not show up or will not open; its module loads only when needed. */
@@ -226,14 +250,18 @@ export class HexflashApp extends LitElement {
     this.settings.write('verbose', on ? '1' : '0');
   }
 
-  private async _flash(port?: SerialPort): Promise<void> {
+  /** Flashes the firmware in hand (on a granted `port`: no chooser); a backup (`restore`) goes back to the chip it came from. */
+  private async _flash(o: { readonly port?: SerialPort; readonly restore?: FirmwareMeta } = {}): Promise<void> {
     const fw = this.fw.firmware;
-    if (!fw || this.flashJob.running) return;
+    if (!fw || this.busy) return;
     const choice = this._choice;
-    this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
-    this.flashed = { fw, choice };
-    const job = { image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) };
-    await this.flashJob.flash(port ? { ...job, port } : job);
+    const { port, restore } = o;
+    const plan = restore?.backup
+      ? restorePlan(fw.image, restore.backup)
+      : { image: fw.image, request: requestFor(choice), target: choiceLabel(choice), precheck: () => precheckImage(fw.image, choice) };
+    this._note('info', `${restore ? 'Restore' : 'Flash'} ${fw.name} to ${plan.target}`);
+    this.flashed = { fw, target: plan.target };
+    await this.flashJob.flash({ ...plan, verbose: this._verbose, keep: this.backup.keepStep(), ...(port ? { port } : {}) });
   }
 
   private _finish(view: FlashView, record: boolean): void {
@@ -245,7 +273,7 @@ export class HexflashApp extends LitElement {
     const f = this.flashed;
     const saved =
       record && f
-        ? this.library.markFlashed(f.fw.sha256, { board: choiceLabel(f.choice), at: Date.now(), ok, summary }).catch(() => undefined)
+        ? this.library.markFlashed(f.fw.sha256, { board: f.target, at: Date.now(), ok, summary }).catch(() => undefined)
         : Promise.resolve();
     // A held "reload for the new version" may proceed only once the result is stored.
     void saved.then(() => this.fw.refreshRecent()).then(() => this.updater?.idle());

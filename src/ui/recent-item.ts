@@ -1,5 +1,5 @@
 // <hexflash-recent-item>: one stored firmware: name, size, dates, last flash, SHA-256, and
-// Flash / Use / Rename / Delete.
+// Flash / Use / Rename / Delete; a backup read from a board says where from and offers Restore.
 import { html, LitElement, nothing } from 'lit';
 import type { FirmwareMeta } from '../store/firmware-library.js';
 import { formatBytes, formatDate, shortHash } from './format.js';
@@ -7,7 +7,7 @@ import { recentItemStyles } from './recent-list.styles.js';
 import { fire } from './ui-events.js';
 
 /**
- * @fires recent-action - flash, load, rename or delete this entry (detail: RecentAction)
+ * @fires recent-action - flash, restore, load, rename or delete this entry (detail: RecentAction)
  */
 export class RecentItem extends LitElement {
   static override styles = recentItemStyles;
@@ -44,6 +44,12 @@ export class RecentItem extends LitElement {
             <button type="button" @click=${this._stopRename}>Cancel</button>
           </form>`
         : html`<h3 class="name" data-testid="recent-name">${m.name}</h3>`}
+      ${m.backup
+        ? html`<p class="facts" data-testid="recent-backup">
+            <span class="badge">Backup</span> the application section of an ${m.backup.mcuName} (signature ${m.backup.signature}), without the
+            bootloader; Restore writes it back to that chip only
+          </p>`
+        : nothing}
       <p class="facts muted">
         hex file ${formatBytes(m.size)} · added ${formatDate(m.addedAt)}
         ${last
@@ -53,7 +59,9 @@ export class RecentItem extends LitElement {
         · <span class="hash" title=${`SHA-256 ${m.sha256}`}>SHA-256 ${shortHash(m.sha256)}…</span>
       </p>
       <div class="actions">
-        <button class="primary" ?disabled=${this.disabled} @click=${() => this._act('flash')} aria-label=${`Flash ${m.name}`}>Flash</button>
+        ${m.backup
+          ? html`<button class="primary" ?disabled=${this.disabled} @click=${() => this._act('restore')} aria-label=${`Restore ${m.name}`}>Restore</button>`
+          : html`<button class="primary" ?disabled=${this.disabled} @click=${() => this._act('flash')} aria-label=${`Flash ${m.name}`}>Flash</button>`}
         <button ?disabled=${this.disabled || this.current} @click=${() => this._act('load')} aria-label=${`Use ${m.name}`}>Use</button>
         <button ?disabled=${this.disabled} @click=${this._startRename} aria-label=${`Rename ${m.name}`}>Rename</button>
         <button class="danger" ?disabled=${this.disabled} @click=${() => this._act('delete')} aria-label=${`Delete ${m.name}`}>Delete</button>
@@ -61,7 +69,7 @@ export class RecentItem extends LitElement {
     `;
   }
 
-  private _act(action: 'flash' | 'load' | 'delete'): void {
+  private _act(action: 'flash' | 'restore' | 'load' | 'delete'): void {
     if (this.meta) fire(this, 'recent-action', { action, sha256: this.meta.sha256 });
   }
 

@@ -51,6 +51,13 @@ export const recentItemStyles = [
     .hash {
       font-family: var(--hf-mono);
     }
+    .badge {
+      font-size: 0.75rem;
+      font-weight: 600;
+      border: 1px solid var(--hf-accent);
+      border-radius: 999px;
+      padding: 0 0.5rem;
+    }
     .ok {
       color: var(--hf-ok);
     }

@@ -20,6 +20,10 @@ export interface UiEventDetails {
   'bootloader-choose': undefined;
   /** Flash on a port granted before, without the chooser. */
   'port-flash': GrantedPort;
+  /** "Keep the firmware that is on the board now" was switched. */
+  'backup-keep': boolean;
+  'backup-read': undefined;
+  'backup-cancel': undefined;
 }
 
 declare global {
@@ -33,6 +37,9 @@ declare global {
     'update-apply': CustomEvent<undefined>;
     'bootloader-choose': CustomEvent<undefined>;
     'port-flash': CustomEvent<GrantedPort>;
+    'backup-keep': CustomEvent<boolean>;
+    'backup-read': CustomEvent<undefined>;
+    'backup-cancel': CustomEvent<undefined>;
   }
 }
 

@@ -26,6 +26,15 @@ describe('flash view', () => {
     expect(phaseLabel(v)).toBe('Verifying');
   });
 
+  it('shows a backup read with its own bar, rate and time left, then the write from 0', () => {
+    let v = fold(startView(true), [{ state: 'reading', done: 2000, total: 8000, bytesPerSecond: 1000 }]);
+    expect(v).toMatchObject({ phase: 'reading', percent: 25, secondsLeft: 6, bytesPerSecond: 1000 });
+    expect(phaseLabel(v)).toBe('Reading the firmware on the board');
+    v = fold(v, [{ state: 'reading', done: 8000, total: 8000, bytesPerSecond: 1000 }, { state: 'writing', done: 100, total: 1000, bytesPerSecond: 100 }]);
+    expect(v.percent).toBe(5);
+    expect(v.secondsLeft).toBe(19);
+  });
+
   it('never goes backwards and ends at 100 with the result', () => {
     const result = { mcu: 'ATmega328P', signature: '1e 95 0f' } as FlashResult;
     const v = fold(startView(true), [

@@ -108,7 +108,7 @@ export class AppPage {
     await item.first().waitFor({ state: present ? 'visible' : 'detached', timeout: 10_000 });
   }
 
-  async recentButton(action: 'Flash' | 'Use' | 'Rename' | 'Delete', name: string): Promise<void> {
+  async recentButton(action: 'Flash' | 'Restore' | 'Use' | 'Rename' | 'Delete', name: string): Promise<void> {
     await this.page.getByRole('button', { name: `${action} ${name}`, exact: true }).click();
   }
 

@@ -2,12 +2,14 @@
 // navigator.serial with an emulated one (test/emulator/serial-hub.ts) whose ports are wired to an
 // emulated board running a real bootloader: a UART board's port wrapped in a FaultyPort for the
 // failure paths, or an ATmega32U4's USB device whose port changes identity on the 1200-baud touch
-// (test/emulator/usb-device.ts). The test drives it through window.__hexflashTest.
+// (test/emulator/usb-device.ts). The bytes the page sends a UART board are decoded into the flash
+// reads and writes they ask for (test/helpers/command-log.ts). The test drives it through window.__hexflashTest.
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
 import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { UsbCdcDevice, type UsbIdentity } from '../emulator/usb-device.js';
+import { CommandLog, recordHostCommands, type FlashAccess } from '../helpers/command-log.js';
 import { FaultyPort, type Fault } from './faulty-port.js';
 
 export interface PlugSpec {
@@ -44,12 +46,16 @@ export interface HexflashTestApi {
   usbProductId(): number | null;
   /** The filters of the last chooser the page opened. */
   lastFilters(): { usbVendorId?: number; usbProductId?: number }[];
+  /** The flash reads and writes the page asked a UART board for since it was plugged in (or since clearAccesses). */
+  flashAccesses(): FlashAccess[];
+  clearAccesses(): void;
 }
 
 const serial = new EmulatedSerial();
 let board: EmulatedBoard | null = null;
 let uartPort: { faulty: FaultyPort; inner: EmulatedSerialPort } | null = null;
 let device: UsbCdcDevice | null = null;
+let commands = new CommandLog();
 
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
@@ -72,6 +78,7 @@ const api: HexflashTestApi = {
       if (spec.usb.grantBootloader) serial.grantIds(spec.usb.vid, spec.usb.bootloaderPid);
       return;
     }
+    commands = recordHostCommands(board);
     const inner = new EmulatedSerialPort(board, spec.usbIds ? { usbVendorId: spec.usbIds.vid, usbProductId: spec.usbIds.pid } : {});
     const faulty = new FaultyPort(inner as unknown as SerialPort, spec.fault ?? { kind: 'none' });
     uartPort = { faulty, inner };
@@ -114,6 +121,10 @@ const api: HexflashTestApi = {
   usbHistory: () => [...(device?.history ?? [])],
   usbProductId: () => device?.port?.getInfo().usbProductId ?? null,
   lastFilters: () => serial.lastFilters.map((f) => ({ ...f })),
+  flashAccesses: () => [...commands.accesses],
+  clearAccesses: () => {
+    commands.accesses.length = 0;
+  },
 };
 
 Object.defineProperty(Navigator.prototype, 'serial', { configurable: true, get: () => serial });

@@ -16,6 +16,7 @@ import { buildApp, buildFakeSerial } from './build.js';
 import type { PlugSpec } from './fake-serial-entry.js';
 import { assert, Steps } from './harness.js';
 import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
+import { backupSteps } from './backup-steps.js';
 import { moreBoardSteps } from './more-boards.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
@@ -239,6 +240,8 @@ async function main(): Promise<number> {
 
     await moreBoardSteps({ steps, app: () => app, shot, work });
     await portSteps({ steps, app: () => app, shot, work });
+
+    await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 
     await steps.run('a .hex file dropped on the picker is loaded and kept in Recent', async () => {
       const text = readFileSync(small.path, 'utf8');

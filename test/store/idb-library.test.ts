@@ -40,6 +40,14 @@ describe('IdbFirmwareLibrary storage', () => {
     await set('index', [{ sha256: 1 }, 'x', null], store);
     expect(await new IdbFirmwareLibrary({ dbName: 'hexflash-bad' }).list()).toEqual([]);
   });
+
+  it('keeps an entry whose backup field is malformed, without the field (no Restore for it)', async () => {
+    const { createStore, set } = await import('idb-keyval');
+    const store = createStore('hexflash-bad-backup', 'firmware');
+    const entry = { sha256: 'a', name: 'Backup', size: 1, addedAt: 1, usedAt: 1 };
+    await set('index', [{ ...entry, backup: { mcu: 2 } }], store);
+    expect(await new IdbFirmwareLibrary({ dbName: 'hexflash-bad-backup' }).list()).toEqual([entry]);
+  });
 });
 
 describe('store errors', () => {

@@ -80,6 +80,23 @@ export function libraryContract(name: string, make: () => Clocked): void {
       expect(await c.lib.get(await sha256Hex(bytes('image 0')))).toBeUndefined();
     });
 
+    it('keeps a backup with where it came from, and never evicts it for newer images', async () => {
+      const c = make();
+      const d = bytes('backup');
+      const sha = await sha256Hex(d);
+      const info = { mcu: 'atmega2560', mcuName: 'ATmega2560', signature: '1e 98 01', protocol: 'stk500v2', baud: 115200, appBytes: 0x3e000, port: 'CH340', at: 5 };
+      await c.lib.add('Backup of ATmega2560', d, sha, info);
+      for (let i = 0; i < MAX_RECENT + 1; i++) {
+        c.tick(1);
+        const x = bytes(`newer ${i}`);
+        await c.lib.add(`${i}.hex`, x, await sha256Hex(x));
+      }
+      const list = await c.lib.list();
+      expect(list).toHaveLength(MAX_RECENT + 1);
+      expect(list.at(-1)).toMatchObject({ name: 'Backup of ATmega2560', backup: info });
+      expect((await c.lib.get(sha))?.data).toEqual(d);
+    });
+
     it('refuses to rename or mark an entry that is gone, with a StoreError', async () => {
       const { lib } = make();
       await expect(lib.rename('0'.repeat(64), 'x')).rejects.toBeInstanceOf(StoreError);
