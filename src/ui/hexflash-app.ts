@@ -20,6 +20,7 @@ import { IdbFirmwareLibrary } from '../store/idb-library.js';
 import { localSettings, type Settings } from '../store/settings.js';
 import './board-picker.js';
 import './bootloader-prompt.js';
+import './console-dock.js';
 import './firmware-picker.js';
 import './flash-progress.js';
 import './flash-result.js';
@@ -57,12 +58,14 @@ export class HexflashApp extends LitElement {
   flashDeps: FlashDeps | null = null;
   updater: Updater | null = null;
 
+  private readonly _deps = (): FlashDeps => (this.flashDeps ??= webSerialDeps());
+  private readonly _say = (text: string): void => void (this._announce = text);
   private readonly log = new LogBook();
   private logFrame = 0;
   private readonly flashJob = new FlashController(this, {
     note: (level, text) => this._note(level, text),
     announce: (text) => (this._announce = text),
-    deps: () => (this.flashDeps ??= webSerialDeps()),
+    deps: this._deps,
     finished: (view, record) => this._finish(view, record),
     noPort: () => {
       this._note('info', 'No port was chosen.');
@@ -171,6 +174,9 @@ export class HexflashApp extends LitElement {
             ></hexflash-recent-list>
           </section>
         </div>
+        <section class="card" aria-label="Serial console">
+          <hexflash-console-dock .lastPort=${this.flashJob.lastSerialPort} ?disabled=${v.running || this._support !== 'ok'} .deps=${this._deps} .announce=${this._say}></hexflash-console-dock>
+        </section>
         <section class="card" aria-label="Log">
           <hexflash-log-panel
             .book=${this.log}
@@ -214,6 +220,7 @@ export class HexflashApp extends LitElement {
     const choice = this._choice;
     this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
     this.flashed = { fw, choice };
+    await this.renderRoot.querySelector('hexflash-console-dock')?.release();
     await this.flashJob.flash({ image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) });
   }
 

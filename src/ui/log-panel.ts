@@ -3,6 +3,7 @@
 import { html, LitElement, nothing } from 'lit';
 import type { LogBook } from '../app/log-book.js';
 import { logPanelStyles } from './log-panel.styles.js';
+import { saveFile } from './save-file.js';
 import { fire } from './ui-events.js';
 
 /**
@@ -90,14 +91,9 @@ export class LogPanel extends LitElement {
   }
 
   private _download(): void {
-    const blob = new Blob([this.report()], { type: 'text/plain;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = this.fileName();
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this._status = `Saved as ${a.download}.`;
+    const name = this.fileName();
+    saveFile(name, this.report());
+    this._status = `Saved as ${name}.`;
   }
 }
 
