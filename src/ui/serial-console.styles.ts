@@ -21,6 +21,11 @@ export const serialConsoleStyles = [
       align-items: center;
       gap: 0.35rem;
     }
+    .toggle[aria-pressed='true'] {
+      border-color: var(--hf-accent);
+      background: var(--hf-accent);
+      color: var(--hf-accent-fg);
+    }
     .out {
       height: 22rem;
       min-height: 8rem;

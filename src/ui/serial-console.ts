@@ -57,7 +57,7 @@ export class SerialConsole extends LitElement {
         </label>
         <label><input type="checkbox" id="timestamps" .checked=${j.timestamps} @change=${(e: Event) => j.setTimestamps(checked(e))} /> Time stamps</label>
         <label><input type="checkbox" id="autoscroll" .checked=${j.autoscroll} @change=${(e: Event) => j.setAutoscroll(checked(e))} /> Autoscroll</label>
-        <button aria-pressed=${lines ? 'true' : 'false'} @click=${() => j.setPaused(!lines)}>${lines ? 'Resume' : 'Pause'}</button>
+        <button class="toggle" aria-pressed=${lines ? 'true' : 'false'} @click=${() => j.setPaused(!lines)}>Pause</button>
         <button ?disabled=${!open || busy} @click=${() => void j.resetBoard()}>Reset board</button>
         <button @click=${() => j.clear()}>Clear</button>
         <button @click=${this._copy}>Copy</button>
@@ -119,9 +119,9 @@ export class SerialConsole extends LitElement {
 
   private _counts(total: number): string {
     const r = this.job.ring;
-    const dropped = r.dropped > 0 ? `, ${r.dropped.toLocaleString('en')} older lines no longer kept` : '';
-    const paused = this.job.frozen ? ` (paused: ${(r.length - total).toLocaleString('en')} lines newer than the view)` : '';
     const n = (x: number, one: string, many: string): string => `${x.toLocaleString('en')} ${x === 1 ? one : many}`;
+    const dropped = r.dropped > 0 ? `, ${r.dropped.toLocaleString('en')} older lines no longer kept` : '';
+    const paused = this.job.frozen ? ` (paused: ${n(r.length - total, 'line', 'lines')} newer than the view)` : '';
     return `${n(r.bytes, 'byte', 'bytes')}, ${n(r.length, 'line', 'lines')}${dropped}${paused}`;
   }
 

@@ -114,6 +114,19 @@ export async function consoleSteps(c: MoreBoardsContext): Promise<void> {
     await app.page.locator('hexflash-serial-console input#timestamps').uncheck();
   });
 
+  await c.steps.run('console: Pause holds the view while lines go on arriving; un-pausing shows them', async () => {
+    const app = c.app();
+    const pause = app.page.locator('hexflash-serial-console').getByRole('button', { name: 'Pause' });
+    await pause.click();
+    assert((await pause.getAttribute('aria-pressed')) === 'true', 'Pause is not shown as pressed');
+    await app.page.locator('hexflash-serial-console input#console-input').fill('while paused');
+    await app.page.locator('hexflash-serial-console input#console-input').press('Enter');
+    await app.page.locator('hexflash-serial-console [data-testid="console-counts"]', { hasText: 'paused: 1 line newer' }).waitFor({ timeout: 10_000 });
+    assert(!(await outputText(app)).includes('echo: while paused'), 'the paused view shows a line that came after the pause');
+    await pause.click();
+    await waitOutput(app, /echo: while paused/, 'after un-pausing');
+  });
+
   await c.steps.run('console: "Reset board" pulses DTR and the banner comes again; Download has every line', async () => {
     const app = c.app();
     const before = count(await outputText(app), fw250.banner);
