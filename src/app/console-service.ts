@@ -14,7 +14,7 @@ import type { FlashDeps } from './flash-service.js';
 export type ConsoleDeps = Pick<FlashDeps, 'requestPort' | 'openLink' | 'clock'>;
 
 /** How long Auto listens at one rate after the reset: bootloaders wait about 1 s before the firmware starts. */
-export const AUTO_LISTEN_MS = 2500;
+export const AUTO_LISTEN_MS = 3000;
 /** Auto stops listening early once it has this many bytes and a line end. */
 const AUTO_ENOUGH_BYTES = 48;
 const READ_CHUNK = 64 * 1024;
@@ -72,9 +72,14 @@ export class ConsoleSession {
     await this.link.write(encodeLine(text, ending));
   }
 
-  /** The auto-reset pulse on DTR and RTS, as before a flash. */
-  async resetBoard(): Promise<void> {
-    await runReset(this.link, this.clock, parseResetSequence(RESET_SEQUENCES.arduino));
+  /** The auto-reset pulse on DTR and RTS, as before a flash; `beforeEdge` runs just before the lines go up again. */
+  async resetBoard(beforeEdge?: () => Promise<void>): Promise<void> {
+    const steps = parseResetSequence(RESET_SEQUENCES.arduino);
+    const found = steps.findIndex((s) => 'signals' in s && s.signals.dataTerminalReady === true);
+    const edge = found < 0 ? steps.length : found;
+    await runReset(this.link, this.clock, steps.slice(0, edge));
+    await beforeEdge?.();
+    await runReset(this.link, this.clock, steps.slice(edge));
   }
 
   async setBaud(baud: number): Promise<void> {
@@ -95,11 +100,15 @@ export class ConsoleSession {
       for (const baud of rates) {
         if (this.closed) break;
         onTry?.(baud);
-        this.auto = { bytes: [] };
+        const auto: { bytes: number[] } = { bytes: [] };
+        this.auto = auto;
         await this.setBaud(baud);
-        await this.link.drain();
-        this.auto.bytes = [];
-        await this.resetBoard();
+        // What was still on its way at the old rate is dropped just before the reset edge, so the
+        // judgement covers only what the board prints from its start at this rate.
+        await this.resetBoard(async () => {
+          await this.link.drain();
+          auto.bytes = [];
+        });
         const bytes = await this.listen();
         const t: RateTry = { baud, bytes: bytes.length, share: textShare(Uint8Array.from(bytes)) };
         tries.push(t);
