@@ -39,7 +39,7 @@ export class ConsoleController implements ReactiveController {
   private historyAt = 0;
   private session: ConsoleSession | null = null;
   private port: SerialPort | null = null;
-  private frame = 0;
+  private frame: unknown = 0;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -202,13 +202,11 @@ export class ConsoleController implements ReactiveController {
   private opened(prefix = ''): void {
     const text = `${prefix ? `${prefix} ` : ''}Open at ${this.session?.baud ?? '?'} baud on ${this.portLabel}.`;
     this.set('open', text);
-    this.opts.announce(text);
   }
 
   private show(problem: Problem, text: string): void {
     this.problem = problem;
     this.set('closed', text);
-    this.opts.announce(`${text} ${problem.title}`);
   }
 
   private set(status: ConsoleStatus, message: string): void {
@@ -218,7 +216,8 @@ export class ConsoleController implements ReactiveController {
   }
 
   private redraw(): void {
-    this.frame ||= requestAnimationFrame(() => {
+    const nextFrame = globalThis.requestAnimationFrame ?? ((fn: () => void) => setTimeout(fn, 16));
+    this.frame ||= nextFrame(() => {
       this.frame = 0;
       this.host.requestUpdate();
     });

@@ -4,6 +4,7 @@
 // DOM), so 10,000 kept lines cost what 30 do. State lives in ConsoleController.
 import { html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { ConsoleController, type BaudChoice } from '../app/console-controller.js';
 import type { ConsoleDeps } from '../app/console-service.js';
 import { CONSOLE_RATES, LINE_ENDINGS, isLineEnding } from '../core/console/baud.js';
@@ -42,6 +43,9 @@ export class SerialConsole extends LitElement {
     const lines = j.frozen;
     const { total, first, rows } = this._window();
     const shown = lines ? lines.slice(first, first + rows) : j.ring.slice(first, first + rows);
+    // Rows keyed by their line number since the start, so a row keeps its node as the view moves on:
+    // a screen reader then hears only the new lines of the log, not every row rewritten.
+    const base = lines ? 0 : j.ring.dropped;
     return html`
       <div class="bar">
         <label>Baud
@@ -64,7 +68,7 @@ export class SerialConsole extends LitElement {
         <button @click=${this._download}>Download</button>
       </div>
       <div class="out" role="log" tabindex="0" aria-label="Serial output" data-testid="console-output" @scroll=${this._onScroll}>
-        <div class="spacer"><div class="rows">${shown.map((l) => this._row(l, j.timestamps))}</div></div>
+        <div class="spacer"><div class="rows">${repeat(shown, (_, k) => base + first + k, (l) => this._row(l, j.timestamps))}</div></div>
       </div>
       <form class="send" @submit=${this._onSend}>
         <label for="console-input" class="sr-only">Line to send</label>

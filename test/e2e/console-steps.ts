@@ -111,6 +111,13 @@ export async function consoleSteps(c: MoreBoardsContext): Promise<void> {
     const stamped = await waitOutput(app, /\d\d:\d\d:\d\d\.\d{3}\s*bin: </, 'time stamps');
     assert(/\d\d:\d\d:\d\d\.\d{3}/.test(stamped), 'no time stamps shown');
     await c.shot('console-escaped');
+    await app.page.emulateMedia({ colorScheme: 'dark' });
+    await c.shot('console-dark');
+    await app.page.emulateMedia({ colorScheme: 'light' });
+    const size = app.page.viewportSize();
+    await app.page.setViewportSize({ width: 400, height: 900 });
+    await c.shot('console-narrow');
+    if (size) await app.page.setViewportSize(size);
     await app.page.locator('hexflash-serial-console input#timestamps').uncheck();
   });
 
