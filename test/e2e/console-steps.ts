@@ -134,7 +134,7 @@ export async function consoleSteps(c: MoreBoardsContext): Promise<void> {
     await waitOutput(app, /echo: while paused/, 'after un-pausing');
   });
 
-  await c.steps.run('console: "Reset board" pulses DTR and the banner comes again; Download has every line', async () => {
+  await c.steps.run('console: "Reset board" pulses DTR and the banner comes again; Download and Copy have every line', async () => {
     const app = c.app();
     const before = count(await outputText(app), fw250.banner);
     await app.page.locator('hexflash-serial-console').getByRole('button', { name: 'Reset board' }).click();
@@ -150,6 +150,11 @@ export async function consoleSteps(c: MoreBoardsContext): Promise<void> {
     const saved = readFileSync(file, 'utf8');
     for (const want of ['echo: hello board', 'echo: M115', 'bin: <\\x00\\x1b\\x7f\\xff>']) assert(saved.includes(want), `the download lacks ${want}`);
     assert(count(saved, fw250.banner) === before + 1, `the download has ${count(saved, fw250.banner)} banners`);
+    await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.page.url()).origin });
+    await app.page.locator('hexflash-serial-console').getByRole('button', { name: 'Copy' }).click();
+    await app.page.locator('[data-testid="announce"]', { hasText: 'copied' }).waitFor({ timeout: 5_000 });
+    const copied = await app.page.evaluate(() => navigator.clipboard.readText());
+    assert(copied === saved, `Copy and Download differ:\n${copied}\n---\n${saved}`);
   });
 
   await c.steps.run('console: a flash releases its port first, and succeeds', async () => {
