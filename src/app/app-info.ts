@@ -10,7 +10,7 @@ interface UaBrand {
   readonly brand: string;
   readonly version: string;
 }
-interface UaData {
+export interface UaData {
   readonly brands?: readonly UaBrand[];
   readonly platform?: string;
   readonly mobile?: boolean;

@@ -18,6 +18,8 @@ export interface FlashJobInput {
   readonly verbose: boolean;
   /** Throws (a FlashError or other) when the image cannot suit the choice; runs before any port is touched. */
   readonly precheck: () => void;
+  /** A granted port to flash on without the chooser. */
+  readonly port?: SerialPort;
 }
 
 export interface FlashHooks {
@@ -43,7 +45,7 @@ export class FlashController implements ReactiveController {
   private answer: { readonly deps: FlashDeps; readonly filters: SerialPortFilter[]; readonly done: (p: SerialPort | null) => void } | null = null;
   /** The last port used, for the bug report (the view resets when new firmware is loaded). */
   lastPort: PortInfo | null = null;
-  /** The port of the last successful flash, for "Open console" (the chooser's pick; null until then). */
+  /** The port of the last successful flash, for "Open console" (the job's or the chooser's; null until then). */
   lastSerialPort: SerialPort | null = null;
   private chosen: SerialPort | null = null;
   private abort: AbortController | null = null;
@@ -91,8 +93,8 @@ export class FlashController implements ReactiveController {
     let outcome: FlashOutcome;
     try {
       outcome = await runFlash(
-        { image: job.image, request: job.request, verbose: job.verbose },
-        this.withAsk(this.hooks.deps()),
+        { image: job.image, request: job.request, verbose: job.verbose, ...(job.port ? { port: job.port } : {}) },
+        this.withAsk(this.hooks.deps(), job.port),
         (u: FlashUpdate) => {
           if (u.state === 'log') {
             this.hooks.note(u.level, u.text);
@@ -129,8 +131,8 @@ export class FlashController implements ReactiveController {
     }
   }
 
-  private withAsk(deps: FlashDeps): FlashDeps {
-    this.chosen = null;
+  private withAsk(deps: FlashDeps, given?: SerialPort): FlashDeps {
+    this.chosen = given ?? null;
     const requestPort = async (filters?: readonly SerialPortFilter[]): Promise<SerialPort> => (this.chosen = await deps.requestPort(filters));
     const ports = deps.ports;
     if (!ports) return { ...deps, requestPort };

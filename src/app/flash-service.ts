@@ -1,4 +1,4 @@
-// One flash from the app: ask for a port, reset an ATmega32U4 board into its bootloader first when
+// One flash from the app: ask for a port (or take one granted before), reset an ATmega32U4 board into its bootloader first when
 // it needs the 1200-baud touch (core/touch.ts), open the port, run the core session, close the port
 // on every path, and see the firmware's port come back after a touch. A plain async function that
 // reports through a callback; components only render what it reports (the esp-web-tools flash.ts
@@ -10,7 +10,7 @@ import type { ByteLink } from '../core/link/byte-link.js';
 import type { Clock } from '../core/link/clock.js';
 import { BOARDS, isBoardId } from '../core/boards.js';
 import { checkRequest, flashFirmware, type FlashRequest } from '../core/session.js';
-import { isBootloaderPort, needsTouch, touchIntoBootloader, waitForSketchPort, type PortDirectory, type UsbIds } from '../core/touch.js';
+import { touchIntoBootloader, waitForSketchPort, wantsTouch, type PortDirectory, type UsbIds } from '../core/touch.js';
 import type { PortInfo } from './port-info.js';
 import { portInfo } from './port-info.js';
 
@@ -32,6 +32,8 @@ export interface FlashJob {
   readonly image: FirmwareImage;
   readonly request: Omit<FlashRequest, 'image'>;
   readonly verbose: boolean;
+  /** A port the page was granted before ("Flash again on ..."): used as is, without the chooser. */
+  readonly port?: SerialPort;
 }
 
 /** What the service needs from the platform; tests pass a scripted link instead of Web Serial. */
@@ -59,14 +61,18 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
     // Refused before a port is chosen: nothing to release, nothing written.
     return finish({ state: 'error', error: toFlashError(e), port: null });
   }
-  report({ state: 'choosing-port' });
   let port: SerialPort;
-  try {
-    port = await deps.requestPort();
-  } catch (e) {
-    // The chooser was dismissed: not a failure, nothing happened.
-    if (e instanceof Error && e.name === 'NotFoundError') return finish({ state: 'no-port' });
-    return finish({ state: 'error', error: new FlashError('port-unreachable', `The browser did not offer a port (${describe(e)}).`, { cause: e }), port: null });
+  if (job.port) {
+    port = job.port;
+  } else {
+    report({ state: 'choosing-port' });
+    try {
+      port = await deps.requestPort();
+    } catch (e) {
+      // The chooser was dismissed: not a failure, nothing happened.
+      if (e instanceof Error && e.name === 'NotFoundError') return finish({ state: 'no-port' });
+      return finish({ state: 'error', error: new FlashError('port-unreachable', `The browser did not offer a port (${describe(e)}).`, { cause: e }), port: null });
+    }
   }
   let info = portInfo(port);
   const log = (text: string): void => report({ state: 'log', level: 'info', text });
@@ -118,13 +124,6 @@ export async function runFlash(job: FlashJob, deps: FlashDeps, report: (u: Flash
   } finally {
     await link?.close();
   }
-}
-
-/** The board needs the 1200-baud touch: its USB ID says it runs a 32U4 sketch, or its preset says so and the port is not the bootloader already. */
-function wantsTouch(r: Omit<FlashRequest, 'image'>, ids: UsbIds): boolean {
-  if (needsTouch(ids)) return true;
-  const preset = r.board !== undefined && isBoardId(r.board) ? BOARDS[r.board] : undefined;
-  return preset !== undefined && 'touch1200' in preset && preset.touch1200 && !isBootloaderPort(ids);
 }
 
 async function sketchBack(ports: PortDirectory<SerialPort>, sketch: UsbIds, clock: Clock, log: (t: string) => void): Promise<void> {

@@ -12,8 +12,11 @@ import type { FlashEvent } from '../core/events.js';
 import { readFirmware, type ReadEvent } from '../core/read-session.js';
 import { checkRequest, flashFirmware } from '../core/session.js';
 import type { TargetRequest } from '../core/target.js';
+import { touchIntoBootloader, waitForSketchPort, wantsTouch, type PortDirectory } from '../core/touch.js';
 import { openNodeLink } from '../transports/node-link.js';
-import type { SerialBinding } from '../transports/node-serial.js';
+import type { ListedPort } from '../transports/node-ports.js';
+import { isLocalPortPath, type SerialBinding } from '../transports/node-serial.js';
+import { findListedPort, nodePortDirectory } from '../transports/node-touch.js';
 import { systemClock } from '../transports/system-clock.js';
 import type { FlashCommand, ReadCommand } from './command.js';
 import { createReporter, type Out, type Reporter } from './report.js';
@@ -49,20 +52,50 @@ function firstBaud(t: TargetRequest): number {
   return t.baud ?? 115200;
 }
 
-async function withLink<T>(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, job: (link: QueueLink) => Promise<T>): Promise<T> {
-  const link = await openNodeLink(cmd.port, {
+/** How long to wait for the firmware's own port to come back after a flash through the touch. */
+const SKETCH_BACK_MS = 10_000;
+
+type UsbIds = ReturnType<PortDirectory<ListedPort>['ids']>;
+
+/**
+ * Opens the port and runs `job` on it, releasing it on every path. A local port whose USB ID (or
+ * whose board preset) says ATmega32U4 sketch gets the 1200-baud touch first, and the job runs on the
+ * bootloader's port that appears; afterwards the firmware's port is waited for, as in the page.
+ */
+async function withLink<T>(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, job: (link: QueueLink, usb: UsbIds) => Promise<T>): Promise<T> {
+  let path = cmd.port;
+  let usb: UsbIds = {};
+  let sketch: UsbIds | null = null;
+  const dir = nodePortDirectory(systemClock, io.binding);
+  if (isLocalPortPath(cmd.port)) {
+    const listed = await findListedPort(cmd.port, io.binding);
+    usb = dir.ids(listed);
+    if (wantsTouch(cmd.target, usb)) {
+      const touched = await touchIntoBootloader(dir, listed, { clock: systemClock, signal: io.signal, log: (t) => report.note(t) });
+      sketch = usb;
+      path = touched.port.path;
+      usb = dir.ids(touched.port);
+    }
+  }
+  const link = await openNodeLink(path, {
     baud: firstBaud(cmd.target),
     clock: systemClock,
     onNote: (t) => report.note(t),
     // Shown with --verbose (avrdude: -v -v), as the session's own debug lines are.
-    onLog: (t) => report.event({ state: 'log', level: 'debug', text: `${cmd.port}: ${t}` }),
+    onLog: (t) => report.event({ state: 'log', level: 'debug', text: `${path}: ${t}` }),
     ...(io.binding ? { binding: io.binding } : {}),
   });
+  let out: T;
   try {
-    return await job(link);
+    out = await job(link, usb);
   } finally {
     await link.close();
   }
+  if (sketch) {
+    const back = await waitForSketchPort(dir, sketch, SKETCH_BACK_MS, systemClock, io.signal);
+    report.note(back ? `the firmware's own port is back: ${back.path}` : `the firmware's port has not come back within ${SKETCH_BACK_MS / 1000} s; it shows up once the firmware runs`);
+  }
+  return out;
 }
 
 function fail(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, e: unknown): number {
@@ -95,8 +128,8 @@ export async function runFlash(cmd: FlashCommand, io: JobIo): Promise<number> {
     const request = { ...cmd.target, image, verify: cmd.verify };
     checkRequest(request);
     for (const n of cmd.notes) report.note(n);
-    const result = await withLink(cmd, io, report, (link) =>
-      flashFirmware(request, {
+    const result = await withLink(cmd, io, report, (link, usb) =>
+      flashFirmware({ ...request, usb }, {
         link,
         clock: systemClock,
         signal: io.signal,

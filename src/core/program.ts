@@ -5,11 +5,14 @@
 // in order (the 2560's 'wiring') a repair restarts the erase counter and rewrites from 0. A region
 // the bootloader never erases is read back even when verifying is off; old bytes there end the session.
 import { FlashError } from './errors.js';
+import { EraseCounterLost } from './programmer.js';
 import { describe, hex, MAX_REPAIRS, progressGate, rate, type ProgramJob, type Range } from './program-job.js';
 import { findStrayCopies, firstOf, lastingDifference, refuseNeverErased, rewritesOf, verifyPages } from './readback.js';
 
 /** Rewrites of one page whose differences keep moving before the link counts as too damaging. */
 const MAX_LINK_REWRITES = 8;
+/** Restarts of an in-order erase after a message overran the bootloader's buffer, per write. */
+const MAX_COUNTER_RESTARTS = 6;
 
 export interface ProgramOutcome {
   readonly verified: number;
@@ -101,10 +104,33 @@ function pagesOf(r: Range, page: number): number[] {
 }
 
 /**
+ * Writes `ranges`. When the bootloader's in-order erase counter may have been overwritten (see
+ * EraseCounterLost), nothing more is written with it: the counter restarts at 0 and everything up to
+ * the end of `ranges` is written again, at most MAX_COUNTER_RESTARTS times.
+ */
+async function writeRange(job: ProgramJob, ranges: readonly Range[], onPageWritten?: (page: number) => void): Promise<void> {
+  for (let restarts = 0; ; restarts++) {
+    try {
+      await writeRanges(job, ranges, onPageWritten);
+      return;
+    } catch (e) {
+      if (!(e instanceof EraseCounterLost)) throw e;
+      const end = ranges.reduce((m, r) => Math.max(m, r.end), 0);
+      if (restarts >= MAX_COUNTER_RESTARTS) {
+        throw new FlashError('verify-failed', `the link damaged the bootloader's messages so that its page erase had to start again ${restarts + 1} times`);
+      }
+      job.logger.log('info', `A damaged message ran past the bootloader's buffer while writing page 0x${hex(e.atPage)}; its page erase may have been reset. Erasing from 0 again and writing up to 0x${hex(end)}.`);
+      await job.client.restartErase();
+      ranges = [{ start: 0, end }];
+    }
+  }
+}
+
+/**
  * Writes `ranges`. Every page written, and every page a damaged address could have sent it to,
  * must be read back again before the flash counts as verified.
  */
-async function writeRange(job: ProgramJob, ranges: readonly Range[], onPageWritten?: (page: number) => void): Promise<void> {
+async function writeRanges(job: ProgramJob, ranges: readonly Range[], onPageWritten?: (page: number) => void): Promise<void> {
   const total = ranges.reduce((s, r) => s + r.end - r.start, 0);
   const progress = progressGate(job);
   const t0 = job.clock.now();

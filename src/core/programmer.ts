@@ -35,6 +35,19 @@ export interface ClientOptions {
   readonly commandTimeoutMs?: number;
 }
 
+/**
+ * Thrown by writeFlash of a bootloader that erases in order ('wiring') when a damaged frame may have
+ * overwritten its erase counter: stk500boot does not bound a message's length, so one whose size
+ * came in damaged runs past its buffer over the variables beside it. Nothing more was written after
+ * it; the counter must be restarted and everything written again from 0.
+ */
+export class EraseCounterLost extends Error {
+  constructor(readonly atPage: number) {
+    super(`the bootloader's erase counter may have been overwritten while writing page 0x${atPage.toString(16)}`);
+    this.name = 'EraseCounterLost';
+  }
+}
+
 export interface FlashGeometry {
   readonly pageBytes: number;
   readonly flashBytes: number;

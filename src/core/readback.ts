@@ -25,36 +25,56 @@ export function firstOf(v: Verified): Difference | null {
   return v.first.get(v.pages[0] ?? -1) ?? null;
 }
 
-/** Reads `pages` back; marks those equal to the image good, returns the others with their first difference. */
+/** The first byte of `data` (read at `address`) that differs from the image, or null. */
+function firstDifference(expected: Uint8Array, address: number, data: Uint8Array): Difference | null {
+  for (let i = 0; i < data.length; i++) {
+    const at = address + i;
+    const want = at < expected.length ? (expected[at] ?? 0xff) : 0xff;
+    if (data[i] !== want) return { address: at, wrote: want, read: data[i] ?? 0 };
+  }
+  return null;
+}
+
+/**
+ * Reads `pages` back; marks those equal to the image good, returns the others with their first
+ * difference. A page that differs is read once more before it counts: a read-back damaged on the
+ * way (STK500v1 has no checksum, STK500v2's XOR misses two flips of one bit) is not worth a repair,
+ * which on the 2560 means rewriting from 0.
+ */
 export async function verifyPages(job: ProgramJob, pages: readonly number[]): Promise<Verified> {
   const expected = job.bytes;
   const page = job.geometry.pageBytes;
   const total = pages.length * page;
   const progress = progressGate(job);
   const t0 = job.clock.now();
-  const bad: number[] = [];
-  const first = new Map<number, Difference>();
+  const suspect = new Map<number, Difference>();
   let done = 0;
   job.emit({ state: 'verifying', done: 0, total, bytesPerSecond: 0 });
   for (const run of runsOf(pages, page)) {
     await job.client.readFlash(run.start, run.end, job.geometry, (address, data) => {
       const p = address - (address % page);
-      for (let i = 0; i < data.length; i++) {
-        const at = address + i;
-        const want = at < expected.length ? (expected[at] ?? 0xff) : 0xff;
-        if (data[i] !== want) {
-          if (!first.has(p)) {
-            first.set(p, { address: at, wrote: want, read: data[i] ?? 0 });
-            bad.push(p);
-          }
-          break;
-        }
-      }
+      const d = suspect.has(p) ? null : firstDifference(expected, address, data);
+      if (d) suspect.set(p, d);
       job.state.pagesDone++;
-      if (!first.has(p)) job.state.good.add(p);
+      if (!suspect.has(p)) job.state.good.add(p);
       done += data.length;
       if (progress(done === total)) job.emit({ state: 'verifying', done, total, bytesPerSecond: rate(done, job.clock.now() - t0) });
     });
+  }
+  const bad: number[] = [];
+  const first = new Map<number, Difference>();
+  for (const p of [...suspect.keys()].sort((a, b) => a - b)) {
+    let again: Difference | null = null;
+    await job.client.readFlash(p, p + page, job.geometry, (address, data) => {
+      again ??= firstDifference(expected, address, data);
+    });
+    if (again) {
+      first.set(p, again);
+      bad.push(p);
+    } else {
+      job.logger.log('debug', `Page 0x${hex(p)} read back equal the second time: the first read was damaged on the way.`);
+      job.state.good.add(p);
+    }
   }
   return { pages: bad, first };
 }

@@ -4,6 +4,7 @@
 // port among the ones the program may open (Web Serial's granted ports, the OS port list), or ask
 // the user to choose it where someone can be asked (a browser chooser). The browser and the CLI
 // supply the directory; the sequence, its deadlines and its error are shared.
+import { BOARDS, isBoardId } from './boards.js';
 import { FlashError } from './errors.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 import { bootloadersAfterTouch, identifyUsb, usbIdText, usbLabel, type UsbDevice } from './usb-ids.js';
@@ -61,6 +62,16 @@ export function needsTouch(ids: UsbIds): boolean {
 /** True when `ids` name a bootloader that is already running (after a double-tap of reset). */
 export function isBootloaderPort(ids: UsbIds): boolean {
   return identifyUsb(ids.vid, ids.pid)?.role === 'bootloader';
+}
+
+/**
+ * The board needs the 1200-baud touch: its USB ID says it runs a 32U4 sketch, or its preset says so
+ * and the port is not the bootloader already.
+ */
+export function wantsTouch(request: { readonly board?: string | undefined }, ids: UsbIds): boolean {
+  if (needsTouch(ids)) return true;
+  const preset = request.board !== undefined && isBoardId(request.board) ? BOARDS[request.board] : undefined;
+  return preset !== undefined && 'touch1200' in preset && preset.touch1200 && !isBootloaderPort(ids);
 }
 
 export async function touchIntoBootloader<P>(dir: PortDirectory<P>, sketch: P, o: TouchOptions): Promise<Touched<P>> {

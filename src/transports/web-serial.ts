@@ -128,7 +128,11 @@ function mapOpenError(e: unknown): FlashError {
     return new FlashError('port-busy', 'The port is already open in this page or another tab.', { cause: e });
   }
   if (name === 'NetworkError') {
-    return new FlashError('port-busy', 'The system refused to open it, which usually means another program holds it.', { cause: e });
+    return new FlashError(
+      'port-busy',
+      'The system refused to open it (NetworkError): another program holds it, or, on Linux, your user may not open serial ports yet.',
+      { cause: e },
+    );
   }
   return new FlashError('port-unreachable', e instanceof Error ? e.message : String(e), { cause: e });
 }

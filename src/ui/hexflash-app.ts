@@ -10,8 +10,11 @@ import { firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/f
 import { FlashController } from '../app/flash-controller.js';
 import type { FlashDeps } from '../app/flash-service.js';
 import type { FlashView } from '../app/flash-view.js';
+import { GrantedPorts } from '../app/granted-ports.js';
+import { helpFor } from '../app/help-cause.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
 import { LogBook } from '../app/log-book.js';
+import { detectPlatform } from '../app/platform.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
 import { webSerialDeps } from '../app/web-serial-deps.js';
@@ -26,6 +29,7 @@ import './flash-progress.js';
 import './flash-result.js';
 import type { FlashResultView } from './flash-result.js';
 import './log-panel.js';
+import './port-offers.js';
 import './recent-list.js';
 import './serial-unsupported.js';
 import './update-banner.js';
@@ -69,10 +73,13 @@ export class HexflashApp extends LitElement {
     finished: (view, record) => this._finish(view, record),
     noPort: () => {
       this._note('info', 'No port was chosen.');
-      this._announce = 'No port chosen.';
+      this._announce = 'No port chosen. Help for a board missing from the list is shown under the Flash button.';
+      void this.ports.refresh();
       this.updater?.idle();
     },
   });
+  /** Ports granted before, for "Flash again on <port>" without the chooser. */
+  private readonly ports = new GrantedPorts(this, () => (this._support === 'ok' ? navigator.serial : null));
   private readonly fw = new FirmwareController(this, {
     library: () => this.library,
     note: (level, text) => this._note(level, text),
@@ -113,6 +120,7 @@ export class HexflashApp extends LitElement {
     this.addEventListener('log-clear', () => this._clearLog());
     this.addEventListener('update-apply', () => this.updater?.apply());
     this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
+    this.addEventListener('port-flash', (e) => void this._flash(e.detail.port));
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
@@ -154,6 +162,7 @@ export class HexflashApp extends LitElement {
                 ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
                 <p class="note muted">${this._flashNote()}</p>
               </div>
+              <hexflash-port-offers .ports=${this.ports.ports} ?disabled=${!canFlash}></hexflash-port-offers>
               ${this.flashJob.prompt ? html`<hexflash-bootloader-prompt .prompt=${this.flashJob.prompt}></hexflash-bootloader-prompt>` : nothing}
               <hexflash-flash-progress .view=${v}></hexflash-flash-progress>
               <hexflash-flash-result
@@ -162,6 +171,7 @@ export class HexflashApp extends LitElement {
                 .problem=${v.problem}
                 .firmwareName=${this.fw.firmware?.name ?? ''}
               ></hexflash-flash-result>
+              ${this._help()}
             </section>
           </div>
           <section class="card" aria-labelledby="recent-h">
@@ -204,6 +214,14 @@ export class HexflashApp extends LitElement {
     return `Writes ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
 
+  /** Help for a port that does not show up or will not open; its module loads only when needed. */
+  private _help() {
+    const input = helpFor(this._view, detectPlatform());
+    if (!input) return nothing;
+    void import('./port-help.js');
+    return html`<hexflash-port-help .input=${input}></hexflash-port-help>`;
+  }
+
   private _setChoice(c: BoardChoice): void {
     this._choice = c;
     saveChoice(this.settings, c);
@@ -214,14 +232,15 @@ export class HexflashApp extends LitElement {
     this.settings.write('verbose', on ? '1' : '0');
   }
 
-  private async _flash(): Promise<void> {
+  private async _flash(port?: SerialPort): Promise<void> {
     const fw = this.fw.firmware;
     if (!fw || this.flashJob.running) return;
     const choice = this._choice;
     this._note('info', `Flash ${fw.name} to ${choiceLabel(choice)}`);
     this.flashed = { fw, choice };
     await this.renderRoot.querySelector('hexflash-console-dock')?.release();
-    await this.flashJob.flash({ image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) });
+    const job = { image: fw.image, request: requestFor(choice), verbose: this._verbose, precheck: () => precheckImage(fw.image, choice) };
+    await this.flashJob.flash(port ? { ...job, port } : job);
   }
 
   private _finish(view: FlashView, record: boolean): void {
@@ -237,6 +256,7 @@ export class HexflashApp extends LitElement {
         : Promise.resolve();
     // A held "reload for the new version" may proceed only once the result is stored.
     void saved.then(() => this.fw.refreshRecent()).then(() => this.updater?.idle());
+    void this.ports.refresh();
   }
 
   private _note(level: 'info' | 'debug' | 'error', text: string): void {

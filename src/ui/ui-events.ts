@@ -2,6 +2,7 @@
 // roots (composed), so <hexflash-app> listens once at the top.
 import type { BoardChoice } from '../app/board-choice.js';
 import type { RecentAction } from '../app/firmware-controller.js';
+import type { GrantedPort } from '../app/granted-ports.js';
 
 export type { RecentAction };
 
@@ -17,6 +18,8 @@ export interface UiEventDetails {
   'update-apply': undefined;
   /** The user asked for the bootloader's port chooser (after the 1200-baud touch). */
   'bootloader-choose': undefined;
+  /** Flash on a port granted before, without the chooser. */
+  'port-flash': GrantedPort;
 }
 
 declare global {
@@ -29,6 +32,7 @@ declare global {
     'log-clear': CustomEvent<undefined>;
     'update-apply': CustomEvent<undefined>;
     'bootloader-choose': CustomEvent<undefined>;
+    'port-flash': CustomEvent<GrantedPort>;
   }
 }
 

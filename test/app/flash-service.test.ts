@@ -58,6 +58,22 @@ describe('runFlash', () => {
     expect(calls).toEqual({ opened: 1, closed: 1, baud: 115200 });
   });
 
+  it('flashes on a port given with the job without opening the chooser', async () => {
+    const board = memoryOptiboot();
+    const { d, calls } = deps(board.link, { noPort: true });
+    let asked = 0;
+    const requestPort = d.requestPort;
+    const counted: FlashDeps = { ...d, requestPort: (f) => (asked++, requestPort(f)) };
+    const updates: FlashUpdate[] = [];
+    const out = await runFlash({ image, request: { board: 'arduino-uno' }, verbose: false, port: fakePort }, counted, (u) => updates.push(u));
+    expect(out.state).toBe('done');
+    expect(asked).toBe(0);
+    expect(updates.some((u) => u.state === 'choosing-port')).toBe(false);
+    expect(updates[0]).toMatchObject({ state: 'opening', port: { label: 'Arduino Uno R3 (USB 2341:0043)' } });
+    expect(board.flash.subarray(0, 1000)).toEqual(image.bytes);
+    expect(calls).toMatchObject({ opened: 1, closed: 1 });
+  });
+
   it('ends with no-port when the chooser is dismissed, without opening anything', async () => {
     const board = memoryOptiboot();
     const { d, calls } = deps(board.link, { noPort: true });

@@ -7,39 +7,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runFlash, type FlashDeps, type FlashUpdate } from '../../src/app/flash-service.js';
 import { webSerialPorts } from '../../src/app/touch-ports.js';
 import { imageFromSegments } from '../../src/core/hex/binary.js';
-import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import type { PortDirectory } from '../../src/core/touch.js';
 import { openWebSerialLink } from '../../src/transports/web-serial.js';
 import { systemClock } from '../../src/transports/system-clock.js';
-import { EmulatedBoard } from '../emulator/board.js';
-import { loadBootloader } from '../emulator/bootloaders.js';
 import { EmulatedSerial } from '../emulator/serial-hub.js';
-import { UsbCdcDevice } from '../emulator/usb-device.js';
+import type { UsbCdcDevice } from '../emulator/usb-device.js';
+import { LEONARDO_IDS, plugLeonardo as plugInto } from '../helpers/leonardo.js';
 import { randomBytes } from '../helpers/random.js';
 
-const IDS = { vid: 0x2341, sketchPid: 0x8036, bootloaderPid: 0x0036 };
-let device: UsbCdcDevice | null = null;
+const IDS = LEONARDO_IDS;
+let unplug: (() => Promise<void>) | null = null;
 
 afterEach(async () => {
-  device?.unplug();
-  await device?.board.stop();
-  device = null;
+  await unplug?.();
+  unplug = null;
 });
 
 async function plugLeonardo(): Promise<{ hub: EmulatedSerial; device: UsbCdcDevice }> {
-  const info = await loadBootloader('caterina-atmega32u4');
-  const board = new EmulatedBoard({
-    mcu: 'atmega32u4',
-    bootloader: { bytes: parseIntelHex(info.hexText).bytes, start: info.start },
-    speed: 'adaptive',
-    usbCdc: true,
-    // An old sketch: flash word 0 is not erased, so Caterina's 8 s timeout runs.
-    application: randomBytes(2048, 9),
-  });
-  board.start();
   const hub = new EmulatedSerial();
-  device = new UsbCdcDevice(board, IDS, hub);
-  await device.settled('sketch');
+  const { device, stop } = await plugInto(hub);
+  unplug = stop;
   // The user chose the Leonardo's port once before.
   hub.grantIds(IDS.vid, IDS.sketchPid);
   return { hub, device };

@@ -4,20 +4,24 @@
 // reaches the board) and the baud rate (the emulated line runs at the bootloader's own). The board
 // therefore resets on the first byte it receives, as if its user pressed reset; DTR/RTS and baud
 // switching are covered on serialport's mock binding (test/transports/node-serial.test.ts).
+// The 19200-baud boards go through test/emulator/pty-bridge.py instead: a pty whose baud reaches
+// the board (a wrong one garbles); it pulses DTR when the host starts a new try after a silence, in
+// place of the DTR pulses a pty cannot carry (ATmegaBOOT_168 starts only after an external reset).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imageFromSegments } from '../../src/core/hex/binary.js';
 import { toIntelHex } from '../../src/core/hex/intel-hex.js';
 import type { BootloaderId } from '../emulator/bootloaders.js';
-import { startBridgedBoard, type BridgedBoard } from '../helpers/bridged-board.js';
+import { startBridgedBoard, startRfc2217Board, type BridgedBoard, type Rfc2217Board } from '../helpers/bridged-board.js';
 import { runCli } from '../helpers/cli-process.js';
 import { randomBytes } from '../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hexflash-pty-'));
-let running: BridgedBoard | null = null;
+let running: BridgedBoard | Rfc2217Board | null = null;
 let socat: ChildProcess | null = null;
 afterEach(async () => {
   socat?.kill('SIGTERM');
@@ -52,5 +56,51 @@ describe('CLI over a pseudo-terminal (socat)', () => {
       expect(r.stderr).toMatch(/has no modem lines \(DTR\/RTS: "[^"]*Inappropriate ioctl/);
       expect(Buffer.compare(Buffer.from(b.board.flash.subarray(0, bytes)), Buffer.from(data))).toBe(0);
     });
+  }
+});
+
+/** The board behind pty-bridge.py: resolves once the tty exists; `events` collects its "reset" and "baud N" lines. */
+async function baudCarryingTty(id: BootloaderId, name: string): Promise<{ board: Rfc2217Board; tty: string; events: string[] }> {
+  const b = await startRfc2217Board(id);
+  running = b;
+  const tty = join(dir, name);
+  const events: string[] = [];
+  const bridge = spawn('/usr/bin/python3', [fileURLToPath(new URL('../emulator/pty-bridge.py', import.meta.url)), tty, b.spec], { stdio: ['ignore', 'pipe', 'inherit'] });
+  socat = bridge;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('pty-bridge.py did not get ready')), 10_000);
+    bridge.stdout?.setEncoding('utf8');
+    bridge.stdout?.on('data', (text: string) => {
+      for (const line of text.split('\n').filter((l) => l !== '')) {
+        if (line === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        } else events.push(line);
+      }
+    });
+    bridge.once('exit', (code) => reject(new Error(`pty-bridge.py exited (${code})`)));
+  });
+  return { board: b, tty, events };
+}
+
+describe('CLI over a baud-carrying pseudo-terminal: the 19200-baud boards with "Detect automatically"', () => {
+  for (const [id, mcu, bytes, page] of [
+    ['atmegaboot-diecimila-atmega168', 'ATmega168', 9_000, 128],
+    ['atmegaboot-atmega8', 'ATmega8', 5_000, 64],
+  ] as const) {
+    it(`finds ${mcu}'s ATmegaBOOT at 19200 after the faster tries garbled, flashes it verified`, async () => {
+      const { board: b, tty, events } = await baudCarryingTty(id, `tty-${mcu}`);
+      const data = randomBytes(bytes, bytes + 3);
+      const file = join(dir, `${mcu}.hex`);
+      writeFileSync(file, toIntelHex(imageFromSegments([{ address: 0, data }])));
+      const r = await runCli(['flash', file, '--port', tty]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.summary).toMatchObject({ ok: true, protocol: 'stk500v1', baud: 19200, mcu, bytesVerified: Math.ceil(bytes / page) * page });
+      // The faster rates were tried first on the wire and garbled there: the board's line followed the tty.
+      expect(b.listener.bauds).toEqual(expect.arrayContaining([115200, 57600, 19200]));
+      expect(events).toContain('baud 19200');
+      expect(events).toContain('reset');
+      expect(Buffer.compare(Buffer.from(b.board.flash.subarray(0, bytes)), Buffer.from(data))).toBe(0);
+    }, 60_000);
   }
 });

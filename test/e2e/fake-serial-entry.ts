@@ -20,11 +20,18 @@ export interface PlugSpec {
   readonly usb?: UsbIdentity & { readonly grantBootloader: boolean };
   /** Bytes of an old application already in flash, as hex (a 32U4 then starts its sketch). */
   readonly applicationHex?: string;
+  /** Whether the page may open the UART board's port already (as if chosen on an earlier visit); default true. */
+  readonly grant?: boolean;
+  /** The UART port's USB IDs (default: a CH340, 1a86:7523). */
+  readonly usbIds?: { readonly vid: number; readonly pid: number };
 }
 
 export interface HexflashTestApi {
   plug(spec: PlugSpec): void;
   unplug(): void;
+  /** Pulls the UART board's USB plug (the board keeps its flash), and plugs it back in as a new port. */
+  unplugPort(): void;
+  replugPort(): void;
   /** The emulated flash, as a hex string (two digits a byte). */
   readFlash(start: number, length: number): string;
   /** How many times the page asked for a port. */
@@ -65,11 +72,24 @@ const api: HexflashTestApi = {
       if (spec.usb.grantBootloader) serial.grantIds(spec.usb.vid, spec.usb.bootloaderPid);
       return;
     }
-    const inner = new EmulatedSerialPort(board);
+    const inner = new EmulatedSerialPort(board, spec.usbIds ? { usbVendorId: spec.usbIds.vid, usbProductId: spec.usbIds.pid } : {});
     const faulty = new FaultyPort(inner as unknown as SerialPort, spec.fault ?? { kind: 'none' });
     uartPort = { faulty, inner };
+    // Granted first, as for a device chosen on an earlier visit: its connect event finds it in getPorts().
+    if (spec.grant !== false) serial.grant(faulty as unknown as HubPort);
     serial.plug(faulty as unknown as HubPort);
-    serial.grant(faulty as unknown as HubPort);
+  },
+  unplugPort() {
+    if (!uartPort) throw new Error('no UART board plugged in');
+    uartPort.faulty.unplug();
+    serial.unplug(uartPort.faulty as unknown as HubPort);
+  },
+  replugPort() {
+    if (!uartPort) throw new Error('no UART board plugged in');
+    // Chrome hands out a new SerialPort object for a device plugged in again; its grant (by USB ID here) stays.
+    const faulty = new FaultyPort(uartPort.inner as unknown as SerialPort, { kind: 'none' });
+    uartPort = { faulty, inner: uartPort.inner };
+    serial.plug(faulty as unknown as HubPort);
   },
   unplug() {
     if (uartPort) {

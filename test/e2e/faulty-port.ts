@@ -1,9 +1,13 @@
 // A SerialPort wrapper for the browser tests that adds what a real port can do wrong: refuse to
-// open because another program holds it (Chrome's NetworkError), or vanish after some bytes were
+// open because the system refuses it (Chrome's NetworkError: another program holds it, or on Linux
+// no permission) or because it is open already (InvalidStateError), or vanish after some bytes were
 // written (USB unplugged: the readable errors, writes fail, 'disconnect' fires on the port).
 // Everything else is passed through to the wrapped (emulated) port.
 
-export type Fault = { readonly kind: 'none' } | { readonly kind: 'busy' } | { readonly kind: 'unplug-after'; readonly bytes: number };
+export type Fault =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'busy'; readonly error?: 'NetworkError' | 'InvalidStateError' }
+  | { readonly kind: 'unplug-after'; readonly bytes: number };
 
 const lost = (): DOMException => new DOMException('The device has been lost.', 'NetworkError');
 
@@ -41,7 +45,10 @@ export class FaultyPort extends EventTarget {
   }
 
   async open(options: SerialOptions): Promise<void> {
-    if (this.fault.kind === 'busy') throw new DOMException('Failed to open serial port.', 'NetworkError');
+    if (this.fault.kind === 'busy') {
+      const name = this.fault.error ?? 'NetworkError';
+      throw new DOMException(name === 'NetworkError' ? 'Failed to open serial port.' : 'The port is already open.', name);
+    }
     if (this.gone) throw lost();
     await this.inner.open(options);
     this.wrapStreams();

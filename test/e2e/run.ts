@@ -18,6 +18,7 @@ import { assert, Steps } from './harness.js';
 import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { consoleSteps } from './console-steps.js';
 import { moreBoardSteps } from './more-boards.js';
+import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -238,6 +239,7 @@ async function main(): Promise<number> {
     });
 
     await moreBoardSteps({ steps, app: () => app, shot, work });
+    await portSteps({ steps, app: () => app, shot, work });
     await consoleSteps({ steps, app: () => app, shot, work });
 
     await steps.run('a .hex file dropped on the picker is loaded and kept in Recent', async () => {

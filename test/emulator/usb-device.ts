@@ -24,6 +24,8 @@ export class UsbCdcDevice {
   /** The port the device shows now (null between a disappearance and the next appearance). */
   port: EmulatedSerialPort | null = null;
   readonly history: string[] = [];
+  /** A sketch without Arduino's USB CDC code (custom firmware): the 1200-baud touch does nothing. */
+  ignoresTouch = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -71,7 +73,7 @@ export class UsbCdcDevice {
       usbVendorId: this.ids.vid,
       usbProductId: pid,
       onClose: (baud) => {
-        if (mode === 'sketch' && baud === TOUCH_BAUD && this.port === port) this.touched();
+        if (mode === 'sketch' && baud === TOUCH_BAUD && this.port === port && !this.ignoresTouch) this.touched();
       },
     });
     this.port = port;

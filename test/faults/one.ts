@@ -9,5 +9,5 @@ if (kind !== 'clean' && ![...FAULT_KINDS, ...FAMILY_KINDS].includes(kind as Faul
 const bench = BENCHES.find((b) => b.name.includes(boardText ?? '2560'));
 if (!bench) throw new Error('board: 2560 or 328P');
 const t0 = performance.now();
-const rec = await runOne(Number(seedText ?? 1), kind, bench, (t) => process.stderr.write(`${t}\n`), { ...(bytesText ? { imageBytes: Number(bytesText) } : {}), verbose: process.env.VERBOSE === '1' });
+const rec = await runOne(Number(seedText ?? 1), kind, bench, (t) => process.stderr.write(`${t}\n`), { ...(bytesText ? { imageBytes: Number(bytesText) } : {}), ...((FAMILY_KINDS as readonly string[]).includes(kind) ? { auto: false } : {}), verbose: process.env.VERBOSE === '1' });
 process.stdout.write(`${JSON.stringify({ ...rec, wallMs: Math.round(performance.now() - t0) }, null, 1)}\n`);

@@ -4,7 +4,7 @@
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
 import { hexBytes } from '../link/hexdump.js';
-import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
+import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { encodeFrame, FrameDecoder } from './frame.js';
 import { alsoResync } from '../retry.js';
@@ -49,20 +49,21 @@ const COMMAND_TIMEOUT_MS = 1000;
 const LEARNT_FLOOR_MS = 200;
 
 /**
- * Zero bytes to complete a frame the bootloader is still reading. When one byte b of `frame` was
- * lost, the bootloader has XORed all of it but b, so after the first filler byte (0) its checksum is
- * b: the second filler byte is one that occurs nowhere in the frame, so that the checksum fails and
- * the damaged frame is never carried out. It is not MESSAGE_START either, so a bootloader already
- * waiting for a new frame ignores it.
+ * Bytes to complete a frame the bootloader is still reading. When one byte b of `frame` was lost,
+ * the bootloader has taken the frame's checksum byte as its last body byte and XORed all of the
+ * frame but b, so the next byte it reads is compared against b: the first filler byte is a value
+ * that occurs nowhere in the frame, so that the comparison fails and the damaged frame is never
+ * carried out (a 0 would let a frame that lost one of its zeros through, with its data shifted).
+ * The second is the same value, for a frame that lost two bytes. Neither is MESSAGE_START, so a
+ * bootloader already waiting for a new frame ignores them; the rest are zeros.
  */
 export function fillerFor(frame: Uint8Array, bytes: number): Uint8Array {
   const filler = new Uint8Array(bytes);
-  if (bytes < 2) return filler;
   const present = new Uint8Array(256);
   for (const b of frame) present[b] = 1;
   for (let v = 1; v < 256; v++) {
     if (!present[v] && v !== K.MESSAGE_START) {
-      filler[1] = v;
+      filler.fill(v, 0, Math.min(2, bytes));
       break;
     }
   }
@@ -155,13 +156,18 @@ export class Stk500v2Client implements Programmer {
       const data = bytes.subarray(address, address + block);
       if (data.length < block) body.fill(0xff, 10);
       body.set(data, 10);
-      await this.retrying(async () => {
-        this.doing = `writing page 0x${address.toString(16)}`;
-        if (!addressValid) await this.loadAddress(address, g);
-        addressValid = false;
-        await this.command(body);
-        addressValid = true;
-      });
+      await this.retrying(
+        async () => {
+          this.doing = `writing page 0x${address.toString(16)}`;
+          if (!addressValid) await this.loadAddress(address, g);
+          addressValid = false;
+          await this.command(body);
+          addressValid = true;
+        },
+        () => {
+          throw new EraseCounterLost(address);
+        },
+      );
       onPage(address + block - start);
     }
   }
@@ -203,9 +209,10 @@ export class Stk500v2Client implements Programmer {
    * Runs `op`, and after a lost or damaged answer re-synchronises and runs it again. A link that
    * damages one frame in three still gets every command through: it goes on while the bootloader
    * answers the resync, up to MAX_ATTEMPTS per command, and gives up after RETRIES resyncs in a row
-   * get no answer (the bootloader is gone: only a reset helps).
+   * get no answer (the bootloader is gone: only a reset helps). `onOverrun` is told when a resync
+   * needed more filler than any honest frame, before `op` runs again.
    */
-  private async retrying<T>(op: () => Promise<T>): Promise<T> {
+  private async retrying<T>(op: () => Promise<T>, onOverrun?: () => void): Promise<T> {
     let silentResyncs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -219,6 +226,9 @@ export class Stk500v2Client implements Programmer {
         const filler = e.code === 'link-timeout' ? (FILLER_BYTES[silentResyncs] ?? 0) : 0;
         try {
           await this.resync(filler);
+          // The first filler did not complete the frame: its size came in larger than the buffer,
+          // and the bootloader wrote past it over its own variables (the erase counter among them).
+          if (silentResyncs > 0) onOverrun?.();
           silentResyncs = 0;
         } catch (r) {
           if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error')) throw r;
