@@ -78,6 +78,7 @@ export class ConsoleController implements ReactiveController {
       this.port = chosen;
       this.portLabel = portInfo(chosen).label;
       const first = this.baudChoice === 'auto' ? 250000 : this.baudChoice;
+      this.ring.note(`-- ${this.portLabel} opened --`, Date.now());
       this.session = await ConsoleSession.open(chosen, first, deps, this.ring, {
         data: () => this.redraw(),
         ended: (e) => {
@@ -100,7 +101,10 @@ export class ConsoleController implements ReactiveController {
   async close(): Promise<void> {
     const s = this.session;
     this.session = null;
-    if (s) await s.close();
+    if (s) {
+      await s.close();
+      this.ring.note(`-- ${this.portLabel} closed --`, Date.now());
+    }
     if (this.status !== 'closed') this.set('closed', s ? `Closed; the port (${this.portLabel}) is free.` : 'Closed.');
   }
 

@@ -49,6 +49,10 @@ export const serialConsoleStyles = [
       line-height: 18px;
       white-space: pre;
     }
+    .note {
+      color: var(--hf-muted);
+      font-style: italic;
+    }
     .ts {
       color: var(--hf-muted);
       margin-right: 0.75ch;

@@ -118,7 +118,7 @@ export class SerialConsole extends LitElement {
 
   private _row(l: ConsoleLine, stamps: boolean) {
     const text = l.escaped > 0 || l.text.includes('\\') ? l.text.split(ESCAPES).map((p, i) => (i % 2 ? html`<span class="esc">${p}</span>` : p)) : l.text;
-    return html`<div class="row">${stamps ? html`<span class="ts">${stamp(l.at)}</span>` : nothing}${text}</div>`;
+    return html`<div class=${l.note ? 'row note' : 'row'}>${stamps ? html`<span class="ts">${stamp(l.at)}</span>` : nothing}${text}</div>`;
   }
 
   private _counts(total: number): string {

@@ -12,6 +12,8 @@ export interface ConsoleLine {
   readonly escaped: number;
   /** The line did not end in the data: it was cut at `maxLineChars` and goes on in the next one. */
   readonly cut?: boolean;
+  /** Not from the board: the console's own remark ("port opened"). */
+  readonly note?: boolean;
 }
 
 export const MAX_LINE_CHARS = 2000;
@@ -87,6 +89,18 @@ export class LineDecoder {
     const tail = this.pendingCr ? '\\x0d' : '';
     const held = this.seq.map(escapeByte).join('');
     return { at: this.startedAt, text: this.text + held + tail, escaped: this.escaped + this.seq.length + (this.pendingCr ? 1 : 0) };
+  }
+
+  /** Ends the open line where it is (the port closed or changed), so what follows starts a new one. */
+  flush(): ConsoleLine | null {
+    const p = this.partial;
+    this.text = '';
+    this.escaped = 0;
+    this.startedAt = null;
+    this.pendingCr = false;
+    this.seq = [];
+    this.seqLength = 0;
+    return p;
   }
 
   private byte(b: number, at: number, out: ConsoleLine[]): void {

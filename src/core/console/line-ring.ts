@@ -33,6 +33,14 @@ export class LineRing {
     this.version++;
   }
 
+  /** A line of the console's own (port opened, closed), after the board's open line, which it ends. */
+  note(text: string, at: number): void {
+    const open = this.decoder.flush();
+    if (open) this.add(open);
+    this.add({ at, text, escaped: 0, note: true });
+    this.version++;
+  }
+
   private add(line: ConsoleLine): void {
     const at = (this.head + this.count) % this.capacity;
     this.slots[at] = line;

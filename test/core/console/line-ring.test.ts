@@ -110,6 +110,18 @@ describe('LineRing', () => {
     expect([ring.length, ring.dropped, ring.bytes, ring.text()]).toEqual([0, 0, 0, '']);
   });
 
+  it("ends the board's open line before a note of its own, and the next bytes start a new line", () => {
+    const ring = new LineRing(10);
+    ring.push(bytesOf('T:21.5 /0'), 1);
+    ring.note('-- closed --', 2);
+    ring.push(bytesOf('start\n'), 3);
+    expect(ring.slice(0, 10).map((l) => [l.text, l.note === true])).toEqual([
+      ['T:21.5 /0', false],
+      ['-- closed --', true],
+      ['start', false],
+    ]);
+  });
+
   it('puts a time stamp before each line when asked', () => {
     const ring = new LineRing(10);
     ring.push(bytesOf('a\nb'), 7);
