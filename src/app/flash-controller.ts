@@ -47,6 +47,9 @@ export class FlashController implements ReactiveController {
   private answer: { readonly deps: FlashDeps; readonly filters: SerialPortFilter[]; readonly done: (p: SerialPort | null) => void } | null = null;
   /** The last port used, for the bug report (the view resets when new firmware is loaded). */
   lastPort: PortInfo | null = null;
+  /** The port of the last successful flash, for "Open console" (the job's or the chooser's; null until then). */
+  lastSerialPort: SerialPort | null = null;
+  private chosen: SerialPort | null = null;
   private abort: AbortController | null = null;
 
   constructor(
@@ -93,7 +96,7 @@ export class FlashController implements ReactiveController {
     try {
       outcome = await runFlash(
         { image: job.image, request: job.request, verbose: job.verbose, ...(job.port ? { port: job.port } : {}), ...(job.keep ? { keep: job.keep } : {}) },
-        this.withAsk(this.hooks.deps()),
+        this.withAsk(this.hooks.deps(), job.port),
         (u: FlashUpdate) => {
           if (u.state === 'log') {
             this.hooks.note(u.level, u.text);
@@ -130,10 +133,12 @@ export class FlashController implements ReactiveController {
     }
   }
 
-  private withAsk(deps: FlashDeps): FlashDeps {
+  private withAsk(deps: FlashDeps, given?: SerialPort): FlashDeps {
+    this.chosen = given ?? null;
+    const requestPort = async (filters?: readonly SerialPortFilter[]): Promise<SerialPort> => (this.chosen = await deps.requestPort(filters));
     const ports = deps.ports;
-    if (!ports) return deps;
-    return { ...deps, ports: { ...ports, ask: (expected, deadline, signal) => this.ask(deps, expected, deadline, signal) } };
+    if (!ports) return { ...deps, requestPort };
+    return { ...deps, requestPort, ports: { ...ports, ask: (expected, deadline, signal) => this.ask(deps, expected, deadline, signal) } };
   }
 
   private ask(deps: FlashDeps, expected: readonly UsbDevice[], deadline: number, signal?: AbortSignalLike): Promise<SerialPort | null> {
@@ -161,6 +166,7 @@ export class FlashController implements ReactiveController {
   private end(view: FlashView, record: boolean): void {
     this.set(view);
     this.lastPort = view.port ?? this.lastPort;
+    if (view.result) this.lastSerialPort = this.chosen;
     this.hooks.finished(view, record);
   }
 

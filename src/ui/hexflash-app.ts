@@ -27,6 +27,7 @@ import './backup-option.js';
 import './board-picker.js';
 import './board-read.js';
 import './bootloader-prompt.js';
+import './console-dock.js';
 import './firmware-picker.js';
 import './flash-progress.js';
 import './flash-result.js';
@@ -65,12 +66,14 @@ export class HexflashApp extends LitElement {
   flashDeps: FlashDeps | null = null;
   updater: Updater | null = null;
 
+  private readonly _deps = (): FlashDeps => (this.flashDeps ??= webSerialDeps());
+  private readonly _say = (text: string): void => void (this._announce = text);
   private readonly log = new LogBook();
   private logFrame = 0;
   private readonly flashJob = new FlashController(this, {
     note: (level, text) => this._note(level, text),
     announce: (text) => (this._announce = text),
-    deps: () => (this.flashDeps ??= webSerialDeps()),
+    deps: this._deps,
     finished: (view, record) => this._finish(view, record),
     noPort: () => {
       this._note('info', 'No port was chosen.');
@@ -133,7 +136,7 @@ export class HexflashApp extends LitElement {
     this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
     this.addEventListener('port-flash', (e) => void this._flash({ port: e.detail.port }));
     this.addEventListener('backup-keep', (e) => this.backup.setKeep(e.detail));
-    this.addEventListener('backup-read', () => void this.backup.read(requestFor(this._choice), this._verbose));
+    this.addEventListener('backup-read', () => void this._releaseConsole().then(() => this.backup.read(requestFor(this._choice), this._verbose)));
     this.addEventListener('backup-cancel', () => this.backup.cancel());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
@@ -204,6 +207,9 @@ export class HexflashApp extends LitElement {
             ></hexflash-recent-list>
           </section>
         </div>
+        <section class="card" aria-label="Serial console">
+          <hexflash-console-dock .lastPort=${this.flashJob.lastSerialPort} ?disabled=${v.running || this._support !== 'ok'} .deps=${this._deps} .announce=${this._say}></hexflash-console-dock>
+        </section>
         <section class="card" aria-label="Log">
           <hexflash-log-panel
             .book=${this.log}
@@ -261,7 +267,13 @@ export class HexflashApp extends LitElement {
       : { image: fw.image, request: requestFor(choice), target: choiceLabel(choice), precheck: () => precheckImage(fw.image, choice) };
     this._note('info', `${restore ? 'Restore' : 'Flash'} ${fw.name} to ${plan.target}`);
     this.flashed = { fw, target: plan.target };
+    await this._releaseConsole();
     await this.flashJob.flash({ ...plan, verbose: this._verbose, keep: this.backup.keepStep(), ...(port ? { port } : {}) });
+  }
+
+  /** A flash or a read needs the port the console may hold. */
+  private async _releaseConsole(): Promise<void> {
+    await this.renderRoot.querySelector('hexflash-console-dock')?.release();
   }
 
   private _finish(view: FlashView, record: boolean): void {

@@ -3,8 +3,8 @@
 import { html, LitElement, nothing } from 'lit';
 import type { LogBook } from '../app/log-book.js';
 import { logPanelStyles } from './log-panel.styles.js';
-import { fire } from './ui-events.js';
 import { saveFile } from './save-file.js';
+import { fire } from './ui-events.js';
 
 /**
  * @fires log-verbose - the verbose switch changed (detail: boolean)
@@ -92,7 +92,7 @@ export class LogPanel extends LitElement {
 
   private _download(): void {
     const name = this.fileName();
-    saveFile(name, this.report(), 'text/plain;charset=utf-8');
+    saveFile(name, this.report());
     this._status = `Saved as ${name}.`;
   }
 }

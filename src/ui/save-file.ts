@@ -1,6 +1,7 @@
-// Offers bytes or text as a file download (an object URL on a temporary link), for the log report and backups.
+// Saves data as a download the user keeps (the log report, the console's text, backups), without a server:
+// an object URL on a temporary link, revoked once the browser has taken it.
 
-export function saveFile(name: string, data: BlobPart, type: string): void {
+export function saveFile(name: string, data: BlobPart, type = 'text/plain;charset=utf-8'): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;

@@ -10,8 +10,8 @@ export async function buildApp(): Promise<string> {
   return `${ROOT}dist`;
 }
 
-/** Returns the fake-serial bundle's code (nothing is written to disk). */
-export async function buildFakeSerial(): Promise<string> {
+/** Returns the fake-serial bundle's code (nothing is written to disk); benches pass an entry of their own. */
+export async function buildFakeSerial(entry = `${ROOT}test/e2e/fake-serial-entry.ts`): Promise<string> {
   const out = await build({
     root: ROOT,
     configFile: false,
@@ -20,7 +20,7 @@ export async function buildFakeSerial(): Promise<string> {
       write: false,
       minify: false,
       target: 'es2022',
-      lib: { entry: `${ROOT}test/e2e/fake-serial-entry.ts`, formats: ['iife'], name: 'hexflashFakeSerial' },
+      lib: { entry, formats: ['iife'], name: 'hexflashFakeSerial' },
     },
   });
   const outputs = (Array.isArray(out) ? out : [out]) as Rolldown.RolldownOutput[];

@@ -2,7 +2,7 @@
 // navigator.serial replaced by emulated boards running real bootloaders: flashes of the ATmega2560
 // and ATmega328P through the UI, the ATmega32U4 through the 1200-baud touch and the 19200-baud
 // boards (more-boards.ts), Recent across reload and browser restart, offline from the service
-// worker, the failure paths, and screenshots of the main states.
+// worker, the failure paths, the serial console (console-steps.ts), and screenshots of the main states.
 // Run: npx tsx test/e2e/run.ts [--no-build]   (screenshots go to test-results/screenshots/)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import type { PlugSpec } from './fake-serial-entry.js';
 import { assert, Steps } from './harness.js';
 import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { backupSteps } from './backup-steps.js';
+import { consoleSteps } from './console-steps.js';
 import { moreBoardSteps } from './more-boards.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
@@ -240,6 +241,7 @@ async function main(): Promise<number> {
 
     await moreBoardSteps({ steps, app: () => app, shot, work });
     await portSteps({ steps, app: () => app, shot, work });
+    await consoleSteps({ steps, app: () => app, shot, work });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 

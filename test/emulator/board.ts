@@ -230,6 +230,11 @@ export class EmulatedBoard {
     this.wake?.();
   }
 
+  /** The host's port opened at `baud`: from now on the MCU's output is garbled unless the rates agree. */
+  setHostBaud(baud: number): void {
+    this.lastHostBaud = baud;
+  }
+
   /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */
   stall(ms: number): void {
     this.stallUntil = Math.max(this.stallUntil, this.nowCycles() + ms * (this.clockHz / 1000));

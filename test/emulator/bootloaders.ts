@@ -532,7 +532,7 @@ function recipeHash(recipe: BuildRecipe, sources: Map<string, string>): string {
 
 const versions = new Map<string, Promise<string>>();
 
-function toolVersion(tool: string, pkg: string): Promise<string> {
+export function toolVersion(tool: string, pkg: string): Promise<string> {
   let p = versions.get(tool);
   if (!p) {
     p = run(tool, ['--version'], process.cwd(), pkg).then((out) => (out.split('\n')[0] ?? tool).trim());
@@ -542,7 +542,7 @@ function toolVersion(tool: string, pkg: string): Promise<string> {
   return p;
 }
 
-function run(tool: string, args: string[], cwd: string, pkg: string): Promise<string> {
+export function run(tool: string, args: string[], cwd: string, pkg: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(tool, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
       if (!err) {

@@ -51,6 +51,7 @@ export class EmulatedSerialPort extends EventTarget {
     this.isOpen = true;
     this.opens++;
     this.baud = options.baudRate;
+    this.board.setHostBaud(options.baudRate);
     this.readable = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
