@@ -1,21 +1,22 @@
-// <hexflash-app>: the page. Composes the firmware job (firmware in hand, Recent), the flash job
-// (view, touch prompt, cancel) and the backup job (keep before a flash, read, restore) as controllers, keeps the target choice and the log, and hands state
-// down to the components that render it.
+// <hexflash-app>: the page shell. Composes the jobs as controllers: firmware (in hand, Recent), flash
+// (view, touch prompt, cancel), backup (keep before a flash, read, restore), granted ports, and the
+// log; keeps the target choice; the console docks itself. Hands state down to the components.
 import { html, LitElement, nothing } from 'lit';
 import { APP_VERSION, describeBrowser } from '../app/app-info.js';
 import { BackupController } from '../app/backup-controller.js';
 import { restorePlan } from '../app/backup-entry.js';
 import { choiceLabel, loadChoice, precheckImage, requestFor, saveChoice, type BoardChoice } from '../app/board-choice.js';
-import { buildReport, reportFileName } from '../app/bug-report.js';
+import { reportFileName } from '../app/bug-report.js';
 import { FirmwareController } from '../app/firmware-controller.js';
 import { firmwareFromFile, firmwareFromUrl, type LoadedFirmware } from '../app/firmware-source.js';
 import { FlashController } from '../app/flash-controller.js';
+import { flashNote } from '../app/flash-note.js';
 import type { FlashDeps } from '../app/flash-service.js';
 import type { FlashView } from '../app/flash-view.js';
 import { GrantedPorts } from '../app/granted-ports.js';
 import { helpFor } from '../app/help-cause.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
-import { LogBook } from '../app/log-book.js';
+import { LogController } from '../app/log-controller.js';
 import { detectPlatform } from '../app/platform.js';
 import type { Updater } from '../app/pwa-update.js';
 import { serialSupport, type SerialSupport } from '../app/serial-support.js';
@@ -47,8 +48,6 @@ export class HexflashApp extends LitElement {
     _choice: { state: true },
     _online: { state: true },
     _announce: { state: true },
-    _verbose: { state: true },
-    _logVersion: { state: true },
   };
 
   /** Set by main.ts when a new service worker waits. */
@@ -57,8 +56,6 @@ export class HexflashApp extends LitElement {
   declare _choice: BoardChoice;
   declare _online: boolean;
   declare _announce: string;
-  declare _verbose: boolean;
-  declare _logVersion: number;
 
   /** Replaceable before the element connects (tests pass an in-memory library). */
   library: FirmwareLibrary = new IdbFirmwareLibrary();
@@ -68,15 +65,14 @@ export class HexflashApp extends LitElement {
 
   private readonly _deps = (): FlashDeps => (this.flashDeps ??= webSerialDeps());
   private readonly _say = (text: string): void => void (this._announce = text);
-  private readonly log = new LogBook();
-  private logFrame = 0;
+  private readonly logs = new LogController(this, () => this.settings);
   private readonly flashJob = new FlashController(this, {
-    note: (level, text) => this._note(level, text),
+    note: (level, text) => this.logs.note(level, text),
     announce: (text) => (this._announce = text),
     deps: this._deps,
     finished: (view, record) => this._finish(view, record),
     noPort: () => {
-      this._note('info', 'No port was chosen.');
+      this.logs.note('info', 'No port was chosen.');
       this._announce = 'No port chosen. Help for a board missing from the list is shown under the Flash button.';
       void this.ports.refresh();
       this.updater?.idle();
@@ -86,7 +82,7 @@ export class HexflashApp extends LitElement {
   private readonly ports = new GrantedPorts(this, () => (this._support === 'ok' ? navigator.serial : null));
   private readonly fw = new FirmwareController(this, {
     library: () => this.library,
-    note: (level, text) => this._note(level, text),
+    note: (level, text) => this.logs.note(level, text),
     announce: (text) => (this._announce = text),
     used: () => this.flashJob.clear(),
     flash: () => this._flash(),
@@ -96,7 +92,7 @@ export class HexflashApp extends LitElement {
     library: () => this.library,
     settings: () => this.settings,
     deps: () => (this.flashDeps ??= webSerialDeps()),
-    note: (level, text) => this._note(level, text),
+    note: (level, text) => this.logs.note(level, text),
     announce: (text) => (this._announce = text),
     stored: () => this.fw.refreshRecent(),
     idle: () => this.updater?.idle(),
@@ -111,8 +107,6 @@ export class HexflashApp extends LitElement {
     this._choice = loadChoice(this.settings);
     this._online = navigator.onLine;
     this._announce = '';
-    this._verbose = this.settings.read('verbose') !== '0';
-    this._logVersion = 0;
   }
 
   /** True while a flash runs (the service worker updater holds back a reload). */
@@ -130,13 +124,13 @@ export class HexflashApp extends LitElement {
     this.addEventListener('firmware-url', (e) => void this.fw.load(() => firmwareFromUrl(e.detail, location.href)));
     this.addEventListener('board-change', (e) => this._setChoice(e.detail));
     this.addEventListener('recent-action', (e) => void this.fw.onRecent(e.detail));
-    this.addEventListener('log-verbose', (e) => this._setVerbose(e.detail));
-    this.addEventListener('log-clear', () => this._clearLog());
+    this.addEventListener('log-verbose', (e) => this.logs.setVerbose(e.detail));
+    this.addEventListener('log-clear', () => this.logs.clear());
     this.addEventListener('update-apply', () => this.updater?.apply());
     this.addEventListener('bootloader-choose', () => void this.flashJob.chooseBootloader());
     this.addEventListener('port-flash', (e) => void this._flash({ port: e.detail.port }));
     this.addEventListener('backup-keep', (e) => this.backup.setKeep(e.detail));
-    this.addEventListener('backup-read', () => void this._releaseConsole().then(() => this.backup.read(requestFor(this._choice), this._verbose)));
+    this.addEventListener('backup-read', () => void this._releaseConsole().then(() => this.backup.read(requestFor(this._choice), this.logs.verbose)));
     this.addEventListener('backup-cancel', () => this.backup.cancel());
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
@@ -179,7 +173,9 @@ export class HexflashApp extends LitElement {
               <div class="actions">
                 <button id="flash" class="primary" ?disabled=${!canFlash} @click=${() => void this._flash()}>Flash</button>
                 ${v.running ? html`<button @click=${() => this.flashJob.cancel()}>Cancel</button>` : nothing}
-                <p class="note muted">${this._flashNote()}</p>
+                <p class="note muted">
+                  ${flashNote({ support: this._support, firmware: this.fw.firmware?.name ?? null, view: v, prompt: this.flashJob.prompt !== null, keep: this.backup.keep, target: choiceLabel(this._choice) })}
+                </p>
               </div>
               <hexflash-port-offers .ports=${this.ports.ports} ?disabled=${!canFlash}></hexflash-port-offers>
               ${this.flashJob.prompt ? html`<hexflash-bootloader-prompt .prompt=${this.flashJob.prompt}></hexflash-bootloader-prompt>` : nothing}
@@ -212,9 +208,9 @@ export class HexflashApp extends LitElement {
         </section>
         <section class="card" aria-label="Log">
           <hexflash-log-panel
-            .book=${this.log}
-            .version=${this._logVersion}
-            ?verbose=${this._verbose}
+            .book=${this.logs.book}
+            .version=${this.logs.version}
+            ?verbose=${this.logs.verbose}
             .report=${this._report}
             .fileName=${() => reportFileName(new Date())}
           ></hexflash-log-panel>
@@ -225,17 +221,6 @@ export class HexflashApp extends LitElement {
       </footer>
       <div class="sr-only" aria-live="polite" data-testid="announce">${this._announce}</div>
     `;
-  }
-
-  private _flashNote(): string {
-    const v = this._view;
-    if (this._support !== 'ok') return 'Flashing needs Web Serial (see above).';
-    if (!this.fw.firmware) return 'Choose a firmware first.';
-    if (v.noPort) return 'No port was chosen. Press Flash and pick the board in the list.';
-    if (this.flashJob.prompt) return 'Choose the bootloader\u2019s port below: it stays only 8 seconds.';
-    if (v.running) return v.phase === 'choosing-port' ? 'Pick the board in the browser\u2019s list of ports.' : 'Keep the board plugged in.';
-    const first = this.backup.keep ? 'Reads the firmware on the board into Recent, then writes' : 'Writes';
-    return `${first} ${this.fw.firmware.name} (board: ${choiceLabel(this._choice)}). The browser then asks for the port.`;
   }
 
   /** Help for a port that does not show up or will not open; its module loads only when needed. */
@@ -251,11 +236,6 @@ export class HexflashApp extends LitElement {
     saveChoice(this.settings, c);
   }
 
-  private _setVerbose(on: boolean): void {
-    this._verbose = on;
-    this.settings.write('verbose', on ? '1' : '0');
-  }
-
   /** Flashes the firmware in hand (on a granted `port`: no chooser); a backup (`restore`) goes back to the chip it came from. */
   private async _flash(o: { readonly port?: SerialPort; readonly restore?: FirmwareMeta } = {}): Promise<void> {
     const fw = this.fw.firmware;
@@ -265,10 +245,10 @@ export class HexflashApp extends LitElement {
     const plan = restore?.backup
       ? restorePlan(fw.image, restore.backup)
       : { image: fw.image, request: requestFor(choice), target: choiceLabel(choice), precheck: () => precheckImage(fw.image, choice) };
-    this._note('info', `${restore ? 'Restore' : 'Flash'} ${fw.name} to ${plan.target}`);
+    this.logs.note('info', `${restore ? 'Restore' : 'Flash'} ${fw.name} to ${plan.target}`);
     this.flashed = { fw, target: plan.target };
     await this._releaseConsole();
-    await this.flashJob.flash({ ...plan, verbose: this._verbose, keep: this.backup.keepStep(), ...(port ? { port } : {}) });
+    await this.flashJob.flash({ ...plan, verbose: this.logs.verbose, keep: this.backup.keepStep(), ...(port ? { port } : {}) });
   }
 
   /** A flash or a read needs the port the console may hold. */
@@ -279,7 +259,7 @@ export class HexflashApp extends LitElement {
   private _finish(view: FlashView, record: boolean): void {
     const ok = view.result !== null;
     const summary = view.result ? `${view.result.mcu}, signature ${view.result.signature}` : (view.problem?.title ?? 'failed');
-    this._note(ok ? 'info' : 'error', ok ? `Done: ${summary}` : `Failed: ${view.problem?.message ?? ''}`);
+    this.logs.note(ok ? 'info' : 'error', ok ? `Done: ${summary}` : `Failed: ${view.problem?.message ?? ''}`);
     this._announce = ok ? `Flash complete. ${summary}.` : `Flash failed. ${summary} ${view.problem?.hint ?? ''}`;
     void this.updateComplete.then(() => this.shadowRoot?.querySelector<FlashResultView>('#result')?.focusHeading());
     const f = this.flashed;
@@ -292,32 +272,15 @@ export class HexflashApp extends LitElement {
     void this.ports.refresh();
   }
 
-  private _note(level: 'info' | 'debug' | 'error', text: string): void {
-    this.log.add(level, text);
-    // One re-render of the log per frame, however many lines arrive.
-    this.logFrame ||= requestAnimationFrame(() => {
-      this.logFrame = 0;
-      this._logVersion = this.log.version;
-    });
-  }
-
-  private _clearLog(): void {
-    this.log.clear();
-    this._logVersion = this.log.version;
-  }
-
   private readonly _report = (): string =>
-    buildReport(
-      {
-        appVersion: APP_VERSION,
-        browser: describeBrowser(),
-        port: (this._view.port ?? this.flashJob.lastPort)?.label ?? null,
-        firmware: this.fw.firmware ? `${this.fw.firmware.name} (${this.fw.firmware.data.length} bytes, SHA-256 ${this.fw.firmware.sha256})` : null,
-        target: choiceLabel(this._choice),
-        when: new Date(),
-      },
-      this.log,
-    );
+    this.logs.report({
+      appVersion: APP_VERSION,
+      browser: describeBrowser(),
+      port: (this._view.port ?? this.flashJob.lastPort)?.label ?? null,
+      firmware: this.fw.firmware ? `${this.fw.firmware.name} (${this.fw.firmware.data.length} bytes, SHA-256 ${this.fw.firmware.sha256})` : null,
+      target: choiceLabel(this._choice),
+      when: new Date(),
+    });
 
   private readonly _onNetwork = (): void => {
     this._online = navigator.onLine;
