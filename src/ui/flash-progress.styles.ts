@@ -31,6 +31,11 @@ export const flashProgressStyles = [
       background: var(--hf-accent);
       transition: width 0.2s;
     }
+    @media (prefers-reduced-motion: reduce) {
+      progress::-webkit-progress-value {
+        transition: none;
+      }
+    }
     progress::-moz-progress-bar {
       background: var(--hf-accent);
     }
