@@ -6,7 +6,7 @@ import { imageFromSegments } from './hex/binary.js';
 import type { FirmwareImage } from './hex/image.js';
 import { toIntelHex } from './hex/intel-hex.js';
 import type { ProtocolId } from './programmer.js';
-import { neverErasedRegion } from './stk500v2/client.js';
+import { neverErasedRegion } from './stk500v2/stk500boot.js';
 
 /** The Intel HEX text of `bytes` from address 0 (only an end record when there are none). */
 export function backupHex(bytes: Uint8Array): string {

@@ -15,7 +15,7 @@ import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
 import { programFlash } from './program.js';
 import { newPassState, type PassState } from './program-job.js';
-import { neverErasedRegion } from './stk500v2/client.js';
+import { neverErasedRegion } from './stk500v2/stk500boot.js';
 import type { Logger, ProtocolId } from './programmer.js';
 import { bootBytesFor, identifyChip, resetStepsFor, resolveTarget, type BootBytes, type Target, type TargetRequest } from './target.js';
 import { BOARDS, isBoardId } from './boards.js';

@@ -7,6 +7,7 @@ import { hexBytes } from '../link/hexdump.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { encodeFrame, FrameDecoder } from './frame.js';
+import { FILLER_BYTES, fillerFor } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
 
 const NAMES: Record<number, string> = {
@@ -21,54 +22,17 @@ const NAMES: Record<number, string> = {
   [K.CMD_CHIP_ERASE_ISP]: 'CHIP_ERASE_ISP',
 };
 
-/**
- * stk500boot.c never erases from APP_END (FLASHEND + 1 - 2 * BOOTSIZE, BOOTSIZE 8 KiB above 60 KiB
- * of flash, else 2 KiB) up to the bootloader: pages there are written over whatever they held.
- */
-export function neverErasedRegion(flashBytes: number): { readonly start: number; readonly end: number } {
-  const bootSize = flashBytes > 0xf000 ? 8192 : 2048;
-  return { start: flashBytes - 2 * bootSize, end: flashBytes - bootSize };
-}
-
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
 /** Resyncs in a row without an answer before the bootloader counts as lost. */
 const RETRIES = 3;
 /** Tries of one command on a link that keeps damaging frames. */
 const MAX_ATTEMPTS = 10;
-/**
- * Zero bytes sent before each resync after a timeout: enough for the rest of any frame that lost a
- * byte (a body is at most 265 bytes), then enough for one whose size's high byte had bit 0-3 flipped
- * (stk500boot does not bound the size: a larger one overruns its RAM, and only a reset helps).
- */
-const FILLER_BYTES = [300, 4400];
 /** Within a probe, how long to wait for SIGN_ON's answer before sending it again. */
 const PROBE_RESEND_MS = 250;
 /** The fixed deadline for an answer, and the shortest one learnt from the answers (see AnswerTimer). */
 const COMMAND_TIMEOUT_MS = 1000;
 const LEARNT_FLOOR_MS = 200;
-
-/**
- * Bytes to complete a frame the bootloader is still reading. When one byte b of `frame` was lost,
- * the bootloader has taken the frame's checksum byte as its last body byte and XORed all of the
- * frame but b, so the next byte it reads is compared against b: the first filler byte is a value
- * that occurs nowhere in the frame, so that the comparison fails and the damaged frame is never
- * carried out (a 0 would let a frame that lost one of its zeros through, with its data shifted).
- * The second is the same value, for a frame that lost two bytes. Neither is MESSAGE_START, so a
- * bootloader already waiting for a new frame ignores them; the rest are zeros.
- */
-export function fillerFor(frame: Uint8Array, bytes: number): Uint8Array {
-  const filler = new Uint8Array(bytes);
-  const present = new Uint8Array(256);
-  for (const b of frame) present[b] = 1;
-  for (let v = 1; v < 256; v++) {
-    if (!present[v] && v !== K.MESSAGE_START) {
-      filler.fill(v, 0, Math.min(2, bytes));
-      break;
-    }
-  }
-  return filler;
-}
 
 export class Stk500v2Client implements Programmer {
   readonly protocol = 'stk500v2' as const;

@@ -6,7 +6,7 @@
 // came in larger than stk500boot's buffer, which it overruns: the in-order erase starts again.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as K from '../../../src/core/stk500v2/constants.js';
-import { fillerFor } from '../../../src/core/stk500v2/client.js';
+import { fillerFor } from '../../../src/core/stk500v2/stk500boot.js';
 import { encodeFrame, FrameDecoder } from '../../../src/core/stk500v2/frame.js';
 import { sleep } from '../../../src/core/link/clock.js';
 import type { QueueLink } from '../../../src/core/link/queue-link.js';
