@@ -16,7 +16,6 @@ import type { FlashView } from '../app/flash-view.js';
 import { GrantedPorts } from '../app/granted-ports.js';
 import { helpFor } from '../app/help-cause.js';
 import { consumeLaunchFiles } from '../app/launch-queue.js';
-import { openLaunchLink } from '../app/launch-link.js';
 import { LogController } from '../app/log-controller.js';
 import { detectPlatform } from '../app/platform.js';
 import type { Updater } from '../app/pwa-update.js';
@@ -136,7 +135,7 @@ export class HexflashApp extends LitElement {
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
-    openLaunchLink(location.href, { board: (c) => this._setChoice(c), load: (get) => this.fw.load(get) });
+    if (location.search) void import('../app/launch-link.js').then((l) => l.openLaunchLink(location.href, { board: (c) => this._setChoice(c), load: (get) => this.fw.load(get) }));
   }
 
   override disconnectedCallback(): void {
