@@ -1,5 +1,6 @@
 // Turns a picked file, a dropped file, a URL or a Recent entry into firmware in hand: the file
 // bytes, their SHA-256 and the parsed image. Parse and download failures come back as Problems.
+// download() is shared with the firmware manifest (manifest-source.ts).
 import { isFlashError } from '../core/errors.js';
 import type { FirmwareImage } from '../core/hex/image.js';
 import { parseIntelHex } from '../core/hex/intel-hex.js';
@@ -36,6 +37,15 @@ export async function firmwareFromFile(file: Blob & { readonly name: string }): 
 
 /** Downloads firmware from a URL the user typed; the host must allow cross-origin requests (CORS). */
 export async function firmwareFromUrl(text: string, base: string, signal?: AbortSignal): Promise<LoadedFirmware> {
+  const { url, data } = await download(text, base, 'firmware', signal);
+  return firmwareFromBytes(nameFromUrl(url), data);
+}
+
+/**
+ * The bytes at `text` (resolved against `base`): https, or the page's own origin. Failures come back
+ * as Problems naming `what` ("firmware", "manifest") and the next step.
+ */
+export async function download(text: string, base: string, what: string, signal?: AbortSignal): Promise<{ readonly url: URL; readonly data: Uint8Array }> {
   let url: URL;
   try {
     url = new URL(text.trim(), base);
@@ -44,14 +54,14 @@ export async function firmwareFromUrl(text: string, base: string, signal?: Abort
   }
   const sameOrigin = url.origin === new URL(base).origin;
   if (url.protocol !== 'https:' && !sameOrigin) {
-    throw new Problem('Only https addresses can be downloaded.', `${url.href} is not an https address.`, 'Use the https:// address of the file, or download it and pick the file.');
+    throw new Problem('Only https addresses can be downloaded.', `${url.href} is not an https address.`, `Use the https:// address of the ${what}, or download it and pick the file.`);
   }
   let response: Response;
   try {
     response = await fetch(url.href, { credentials: 'omit', ...(signal ? { signal } : {}) });
   } catch (e) {
     throw new Problem(
-      'The firmware could not be downloaded.',
+      `The ${what} could not be downloaded.`,
       `${url.href}: ${e instanceof Error ? e.message : String(e)}.`,
       'The server may not allow downloads from other sites (CORS), or the network is off. Download the file and pick it instead.',
       { cause: e },
@@ -62,7 +72,7 @@ export async function firmwareFromUrl(text: string, base: string, signal?: Abort
   }
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > MAX_FIRMWARE_BYTES) throw tooLarge(nameFromUrl(url), declared);
-  return firmwareFromBytes(nameFromUrl(url), new Uint8Array(await response.arrayBuffer()));
+  return { url, data: new Uint8Array(await response.arrayBuffer()) };
 }
 
 function tooLarge(name: string, size: number): Problem {

@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'port-unreachable'
   | 'bootloader-window-missed'
   | 'backup-not-kept'
+  | 'manifest-invalid'
+  | 'no-build-fits'
+  | 'firmware-mismatch'
   | 'aborted'
   | 'bad-argument';
 
@@ -118,6 +121,18 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, ErrorText>> = {
     hint:
       'The board still runs the firmware it had. Delete older firmware from Recent to make room in this browser, then flash again; ' +
       'or untick "Keep the firmware that is on the board now" to flash without a backup.',
+  },
+  'manifest-invalid': {
+    title: 'The firmware manifest does not follow the manifest schema.',
+    hint: 'This is for the publisher of the firmware: fix the named fields (schema/firmware-manifest.schema.json in HexFlash describes them). Nothing was written.',
+  },
+  'no-build-fits': {
+    title: 'None of the firmware builds offered is for this board.',
+    hint: 'Check that this is the board the firmware is meant for; the publisher may offer it for other boards only. Nothing was written, the board keeps its firmware.',
+  },
+  'firmware-mismatch': {
+    title: 'The downloaded firmware is not the file the manifest names (SHA-256 differs).',
+    hint: 'The file may have been replaced or damaged on the way: try again later, or tell the publisher. Nothing was written, the board keeps its firmware.',
   },
   aborted: {
     title: 'Flashing was cancelled.',

@@ -158,7 +158,7 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
 const MAX_IDLE_PASSES = 3;
 
 /** The protocol of the board a port's USB ID names (a 32U4 sketch or bootloader: AVR109), if any. */
-function likelyProtocol(usb: FlashRequest['usb']): ProtocolId | undefined {
+export function likelyProtocol(usb: FlashRequest['usb']): ProtocolId | undefined {
   const board = identifyUsb(usb?.vid, usb?.pid)?.board;
   return board !== undefined && isBoardId(board) ? BOARDS[board].protocol : undefined;
 }

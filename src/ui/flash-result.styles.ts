@@ -12,6 +12,7 @@ export const flashResultStyles = [
       border-radius: 10px;
       padding: 0.8rem 1rem;
       border: 1px solid;
+      overflow-wrap: anywhere;
     }
     .ok {
       background: var(--hf-ok-bg);

@@ -135,6 +135,7 @@ export class HexflashApp extends LitElement {
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
+    if (location.search) void import('../app/launch-link.js').then((l) => l.openLaunchLink(location.href, { board: (c) => this._setChoice(c), load: (get) => this.fw.load(get) }));
   }
 
   override disconnectedCallback(): void {

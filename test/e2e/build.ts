@@ -1,5 +1,5 @@
-// Builds what the browser tests load: the app (vite build, the same as `npm run build` minus the
-// type check) and the test-only fake-serial bundle (an IIFE injected with addInitScript).
+// Builds what the browser tests load: the app and the install element's module (vite build, the same
+// as `npm run build` minus the type check) and the test-only fake-serial bundle (an IIFE injected with addInitScript).
 import { fileURLToPath } from 'node:url';
 import { build, type Rolldown } from 'vite';
 
@@ -7,6 +7,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function buildApp(): Promise<string> {
   await build({ root: ROOT, configFile: `${ROOT}vite.config.ts`, logLevel: 'warn' });
+  await build({ root: ROOT, configFile: `${ROOT}vite.install.config.ts`, logLevel: 'warn' });
   return `${ROOT}dist`;
 }
 

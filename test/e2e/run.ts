@@ -18,6 +18,7 @@ import { assert, Steps } from './harness.js';
 import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { backupSteps } from './backup-steps.js';
 import { consoleSteps } from './console-steps.js';
+import { installSteps } from './install-steps.js';
 import { moreBoardSteps } from './more-boards.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
@@ -242,6 +243,7 @@ async function main(): Promise<number> {
     await moreBoardSteps({ steps, app: () => app, shot, work });
     await portSteps({ steps, app: () => app, shot, work });
     await consoleSteps({ steps, app: () => app, shot, work });
+    await installSteps({ steps, app: () => app, shot, work, dist, shotsDir: SHOTS, appUrl: () => server.url, context: () => ctx as BrowserContext });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 
