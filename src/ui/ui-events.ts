@@ -24,6 +24,8 @@ export interface UiEventDetails {
   'backup-keep': boolean;
   'backup-read': undefined;
   'backup-cancel': undefined;
+  /** A flash on several boards started (true) or ended (false). */
+  'multi-running': boolean;
 }
 
 declare global {
@@ -40,6 +42,7 @@ declare global {
     'backup-keep': CustomEvent<boolean>;
     'backup-read': CustomEvent<undefined>;
     'backup-cancel': CustomEvent<undefined>;
+    'multi-running': CustomEvent<boolean>;
   }
 }
 

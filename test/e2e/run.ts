@@ -19,6 +19,7 @@ import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { backupSteps } from './backup-steps.js';
 import { consoleSteps } from './console-steps.js';
 import { moreBoardSteps } from './more-boards.js';
+import { multiSteps } from './multi-steps.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
@@ -242,6 +243,7 @@ async function main(): Promise<number> {
     await moreBoardSteps({ steps, app: () => app, shot, work });
     await portSteps({ steps, app: () => app, shot, work });
     await consoleSteps({ steps, app: () => app, shot, work });
+    await multiSteps({ steps, app: () => app, shot, work });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 
