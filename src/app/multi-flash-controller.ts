@@ -22,6 +22,8 @@ export interface MultiHooks {
   deps(): FlashDeps;
   note(level: 'info' | 'debug' | 'error', text: string): void;
   announce(text: string): void;
+  /** Keeps how the run ended (Recent's "last flashed"); awaited before the run counts as ended. */
+  record(rows: readonly FleetRow[]): Promise<void>;
   /** The job started or ended (the page holds back other flashes and reloads meanwhile). */
   running(on: boolean): void;
 }
@@ -104,6 +106,7 @@ export class MultiFlashController implements ReactiveController {
       this.rows = ends.map((e) => e.row);
       for (const r of this.rows) this.hooks.note(r.result === 'verified' ? 'info' : 'error', `${r.board}: ${r.result}${r.error ? ` (${r.error})` : ''}`);
       this.hooks.announce(`Several boards: ${fleetCounts(this.rows)}.`);
+      await this.hooks.record(this.rows).catch((e: unknown) => this.hooks.note('error', `The result was not kept in Recent: ${e instanceof Error ? e.message : String(e)}`));
     } finally {
       window.removeEventListener('beforeunload', preventUnload);
       this.abort = null;

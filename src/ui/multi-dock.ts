@@ -7,6 +7,7 @@ import type { LoadedFirmware } from '../app/firmware-source.js';
 import type { FlashDeps } from '../app/flash-service.js';
 import type { GrantedPort } from '../app/granted-ports.js';
 import type { ImageResolver } from '../core/fleet.js';
+import type { FirmwareLibrary } from '../store/firmware-library.js';
 import type { MultiPanel } from './multi-flash-panel.js';
 import { multiPanelStyles } from './multi-flash-panel.styles.js';
 import { fire } from './ui-events.js';
@@ -38,6 +39,8 @@ export class MultiDock extends LitElement {
   };
   note: (level: 'info' | 'debug' | 'error', text: string) => void = () => undefined;
   announce: (text: string) => void = () => undefined;
+  /** Where the run's outcome is kept for Recent. */
+  library: FirmwareLibrary | null = null;
   private panel: MultiPanel | null = null;
 
   constructor() {

@@ -4,7 +4,7 @@
 import { html, nothing } from 'lit';
 import { choiceLabel, precheckImage, requestFor } from '../app/board-choice.js';
 import { MultiFlashController, type MultiBoard } from '../app/multi-flash-controller.js';
-import { sameImage } from '../core/fleet.js';
+import { allVerified, fleetCounts, sameImage, type FleetRow } from '../core/fleet.js';
 import './fleet-summary.js';
 import './flash-progress.js';
 import './flash-result.js';
@@ -18,6 +18,7 @@ export class MultiPanel {
       deps: () => host.deps(),
       note: (level, text) => host.note(level, text),
       announce: (text) => host.announce(text),
+      record: (rows) => this.record(rows),
       running: (on) => host.runningChanged(on),
     });
   }
@@ -62,6 +63,13 @@ export class MultiPanel {
       <hexflash-flash-progress .view=${b.view} label=${`Progress on ${b.label}`}></hexflash-flash-progress>
       <hexflash-flash-result .result=${b.view.result} .problem=${b.view.problem}></hexflash-flash-result>
     </li>`;
+  }
+
+  /** Recent's "last flashed ... on 3 boards: failed (2 of 3 boards verified)". */
+  private async record(rows: readonly FleetRow[]): Promise<void> {
+    const fw = this.host.firmware;
+    if (!fw || !this.host.library) return;
+    await this.host.library.markFlashed(fw.sha256, { board: `${rows.length} boards`, at: Date.now(), ok: allVerified(rows), summary: fleetCounts(rows) });
   }
 
   private async flashAll(): Promise<void> {

@@ -92,6 +92,8 @@ export async function multiSteps(c: MultiContext): Promise<void> {
     assert(diffMega === null, `the Mega's emulated flash differs from the image: ${diffMega}`);
     assert(!(await app.flashButton().isDisabled()), 'the single Flash button stays disabled after the run');
     await c.shot('multi-summary');
+    // Recent keeps how the run ended, as for a single flash.
+    await page.locator('hexflash-recent-item', { hasText: fx.name }).locator('.facts', { hasText: /on 3 boards:\s+failed\s+\(2 of 3 boards verified\)/ }).waitFor({ timeout: 10_000 });
 
     const [download] = await Promise.all([page.waitForEvent('download'), dock.getByRole('button', { name: 'Download CSV' }).click()]);
     const file = join(c.work, 'boards.csv');
