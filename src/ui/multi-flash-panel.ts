@@ -31,7 +31,7 @@ export class MultiPanel {
     const fw = h.firmware;
     return html`
       <p class="muted">
-        ${fw ? html`<strong>${fw.name}</strong>` : 'The firmware in hand'} goes on every board in the list at once, as
+        ${h.images && !h.images.fixed ? "Each board's own build" : fw ? html`<strong>${fw.name}</strong>` : 'The firmware in hand'} goes on every board in the list at once, as
         ${choiceLabel(h.choice)}. Add each board once; one that fails stops no other.
       </p>
       <div class="actions">
@@ -44,7 +44,7 @@ export class MultiPanel {
             ${j.boards.map((b) => this.board(b, idle))}
           </ul>`}
       <div class="actions">
-        <button id="flash-all" class="primary" ?disabled=${!idle || n === 0 || !fw} @click=${() => void this.flashAll()}>
+        <button id="flash-all" class="primary" ?disabled=${!idle || n === 0 || (!fw && !h.images)} @click=${() => void this.flashAll()}>
           Flash all ${n} board${n === 1 ? '' : 's'}
         </button>
         ${j.running ? html`<button @click=${() => j.cancel()}>Cancel all</button>` : nothing}
@@ -68,14 +68,15 @@ export class MultiPanel {
   /** Recent's "last flashed ... on 3 boards: failed (2 of 3 boards verified)". */
   private async record(rows: readonly FleetRow[]): Promise<void> {
     const fw = this.host.firmware;
-    if (!fw || !this.host.library) return;
+    // With a resolver of its own (a manifest's builds) the firmware in hand is not what was written.
+    if (!fw || !this.host.library || this.host.images) return;
     await this.host.library.markFlashed(fw.sha256, { board: `${rows.length} boards`, at: Date.now(), ok: allVerified(rows), summary: fleetCounts(rows) });
   }
 
   private async flashAll(): Promise<void> {
     const { firmware: fw, choice } = this.host;
-    if (!fw) return;
-    const images = this.host.images ?? sameImage(fw.image);
+    const images = this.host.images ?? (fw ? sameImage(fw.image) : null);
+    if (!images) return;
     await this.job.flashAll({
       images,
       request: requestFor(choice),
