@@ -133,7 +133,6 @@ export class HexflashApp extends LitElement {
     this.addEventListener('backup-keep', (e) => this.backup.setKeep(e.detail));
     this.addEventListener('backup-read', () => void this._releaseConsole().then(() => this.backup.read(requestFor(this._choice), this.logs.verbose)));
     this.addEventListener('backup-cancel', () => this.backup.cancel());
-    this.addEventListener('multi-running', (e) => { this.requestUpdate(); if (!e.detail) void this.fw.refreshRecent().then(() => this.updater?.idle()); });
     window.addEventListener('online', this._onNetwork);
     window.addEventListener('offline', this._onNetwork);
     consumeLaunchFiles((file) => void this.fw.load(() => firmwareFromFile(file)));
@@ -205,7 +204,7 @@ export class HexflashApp extends LitElement {
             ></hexflash-recent-list>
           </section>
         </div>
-        <section class="card" aria-label="Several boards at once"><hexflash-multi-dock .firmware=${this.fw.firmware} .choice=${this._choice} .granted=${this.ports.ports} ?disabled=${v.running || this.backup.running || this._support !== 'ok'} .deps=${this._deps} .note=${this.logs.note.bind(this.logs)} .announce=${this._say} .library=${this.library}></hexflash-multi-dock></section>
+        <section class="card" aria-label="Several boards at once"><hexflash-multi-dock .firmware=${this.fw.firmware} .choice=${this._choice} .granted=${this.ports.ports} ?disabled=${v.running || this.backup.running || this._support !== 'ok'} .deps=${this._deps} .note=${this.logs.note.bind(this.logs)} .announce=${this._say} .library=${this.library} .onRunning=${(on: boolean) => { this.requestUpdate(); if (!on) void this.fw.refreshRecent().then(() => this.updater?.idle()); }}></hexflash-multi-dock></section>
         <section class="card" aria-label="Serial console">
           <hexflash-console-dock .lastPort=${this.flashJob.lastSerialPort} ?disabled=${v.running || this._support !== 'ok'} .deps=${this._deps} .announce=${this._say}></hexflash-console-dock>
         </section>

@@ -10,11 +10,7 @@ import type { ImageResolver } from '../core/fleet.js';
 import type { FirmwareLibrary } from '../store/firmware-library.js';
 import type { MultiPanel } from './multi-flash-panel.js';
 import { multiPanelStyles } from './multi-flash-panel.styles.js';
-import { fire } from './ui-events.js';
 
-/**
- * @fires multi-running - a flash on several boards started or ended (detail: whether it runs)
- */
 export class MultiDock extends LitElement {
   static override styles = multiPanelStyles;
   static override properties = {
@@ -39,6 +35,8 @@ export class MultiDock extends LitElement {
   };
   note: (level: 'info' | 'debug' | 'error', text: string) => void = () => undefined;
   announce: (text: string) => void = () => undefined;
+  /** Told when a run starts or ends (the page holds back other flashes and reloads meanwhile). */
+  onRunning: (on: boolean) => void = () => undefined;
   /** Where the run's outcome is kept for Recent. */
   library: FirmwareLibrary | null = null;
   private panel: MultiPanel | null = null;
@@ -56,11 +54,6 @@ export class MultiDock extends LitElement {
   /** True while the boards are being flashed. */
   get running(): boolean {
     return this.panel?.job.running === true;
-  }
-
-  /** Told by the panel when a run starts or ends. */
-  runningChanged(on: boolean): void {
-    fire(this, 'multi-running', on);
   }
 
   override render() {

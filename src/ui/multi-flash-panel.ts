@@ -19,7 +19,7 @@ export class MultiPanel {
       note: (level, text) => host.note(level, text),
       announce: (text) => host.announce(text),
       record: (rows) => this.record(rows),
-      running: (on) => host.runningChanged(on),
+      running: (on) => host.onRunning(on),
     });
   }
 

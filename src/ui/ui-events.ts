@@ -24,8 +24,6 @@ export interface UiEventDetails {
   'backup-keep': boolean;
   'backup-read': undefined;
   'backup-cancel': undefined;
-  /** A flash on several boards started (true) or ended (false). */
-  'multi-running': boolean;
 }
 
 declare global {
@@ -42,7 +40,6 @@ declare global {
     'backup-keep': CustomEvent<boolean>;
     'backup-read': CustomEvent<undefined>;
     'backup-cancel': CustomEvent<undefined>;
-    'multi-running': CustomEvent<boolean>;
   }
 }
 
