@@ -4,7 +4,7 @@
 // ImageResolver (core/fleet.ts): the same image on all, or one chosen per board from what the
 // board says it is (then the board is probed first: reset, signature, leave).
 import { FlashError, toFlashError } from '../core/errors.js';
-import { fleetRow, isRefusal, type BoardIdentity, type FleetRow, type ImageResolver } from '../core/fleet.js';
+import { fleetRow, isRefusal, type BoardIdentity, type FleetRow, type ImageResolver, type Refusal } from '../core/fleet.js';
 import type { FirmwareImage } from '../core/hex/image.js';
 import { probeBoard } from '../core/probe.js';
 import type { FlashRequest } from '../core/session.js';
@@ -81,9 +81,9 @@ async function imageFor(b: MultiBoardPort, job: MultiJob, deps: FlashDeps, repor
     probeBoard({ ...job.request, usb: idsOf(info) }, { link, clock: deps.clock, ...(signal ? { signal } : {}), onEvent: report }),
   );
   if (probed.state !== 'done') throw probed.state === 'error' ? probed.error : new FlashError('port-unreachable', 'The port was not offered.');
-  const identity: BoardIdentity = { signature: probed.value.signature, protocol: probed.value.protocol, ...(probed.value.usbIds ? { usbIds: probed.value.usbIds } : {}) };
-  const picked: FirmwareImage | { refused: string } = await job.images(identity);
-  report({ state: 'log', level: 'info', text: `${b.label}: ${probed.value.mcu} (${identity.signature}) ${isRefusal(picked) ? 'gets no firmware' : 'gets its build'}.` });
+  const { mcu, ...identity } = probed.value;
+  const picked: FirmwareImage | Refusal = await job.images(identity satisfies BoardIdentity);
+  report({ state: 'log', level: 'info', text: `${b.label}: ${mcu} (${identity.signature}) ${isRefusal(picked) ? 'gets no firmware' : 'gets its build'}.` });
   return picked;
 }
 

@@ -12,6 +12,8 @@ export interface BoardIdentity {
   /** "1e 98 01" */
   readonly signature: string;
   readonly protocol: ProtocolId;
+  /** The baud the bootloader answered at, or null over a bridge that cannot tell. */
+  readonly baud: number | null;
   readonly usbIds?: { readonly vid?: number; readonly pid?: number };
 }
 

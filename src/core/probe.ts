@@ -37,7 +37,7 @@ export async function probeBoard(req: TargetRequest & { readonly usb?: BoardIden
     await found.client.leaveProgramming().catch((e: unknown) => {
       if (!isFlashError(e, 'link-timeout') && !isFlashError(e, 'protocol-error')) throw e;
     });
-    return { signature: formatSignature(signature), protocol, mcu: device.name, ...(req.usb ? { usbIds: req.usb } : {}) };
+    return { signature: formatSignature(signature), protocol, baud: found.baud, mcu: device.name, ...(req.usb ? { usbIds: req.usb } : {}) };
   } catch (e) {
     if (ctx.signal?.aborted) throw new FlashError('aborted', '', { cause: e });
     if (deadline.expired) throw new FlashError('no-bootloader', `Asking the board for its chip took longer than ${PROBE_MS / 1000} s.`, { cause: e });

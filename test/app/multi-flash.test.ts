@@ -88,8 +88,8 @@ describe('flashBoards', () => {
     };
     const ends = await flashBoards(ports([uno, other]), { images, request: { protocol: 'stk500v1', baud: 115200 }, verbose: false }, depsFor([uno, other]), () => undefined);
     expect(asked).toEqual(expect.arrayContaining([
-      { signature: '1e 95 0f', protocol: 'stk500v1', usbIds: { vid: 0x2341, pid: 0x43 } },
-      { signature: '1e 94 06', protocol: 'stk500v1', usbIds: { vid: 0x2341, pid: 0x44 } },
+      { signature: '1e 95 0f', protocol: 'stk500v1', baud: null, usbIds: { vid: 0x2341, pid: 0x43 } },
+      { signature: '1e 94 06', protocol: 'stk500v1', baud: null, usbIds: { vid: 0x2341, pid: 0x44 } },
     ]));
     expect(uno.flash.subarray(0, unoBuild.end)).toEqual(unoBuild.bytes);
     expect(other.flash.every((b) => b === 0xff)).toBe(true);

@@ -67,6 +67,6 @@ describe('sameImage', () => {
     const image: FirmwareImage = { bytes: new Uint8Array(4), segments: [{ start: 0, end: 4 }], end: 4, dataBytes: 4, warnings: [] };
     const r = sameImage(image);
     expect(r.fixed).toBe(image);
-    expect(await r({ signature: '1e 95 0f', protocol: 'stk500v1' })).toBe(image);
+    expect(await r({ signature: '1e 95 0f', protocol: 'stk500v1', baud: 115200 })).toBe(image);
   });
 });
