@@ -177,7 +177,7 @@ async function sketchBack(ports: PortDirectory<SerialPort>, sketch: UsbIds, cloc
   log(label ? `The firmware's own port is back: ${label}.` : `The firmware's port has not come back within ${SKETCH_BACK_MS / 1000} s; it shows up once the firmware runs.`);
 }
 
-function idsOf(info: PortInfo): UsbIds {
+export function idsOf(info: PortInfo): UsbIds {
   return { ...(info.usbVendorId !== undefined ? { vid: info.usbVendorId } : {}), ...(info.usbProductId !== undefined ? { pid: info.usbProductId } : {}) };
 }
 

@@ -23,6 +23,8 @@ export interface FlashCommand extends PortJob {
   readonly verify: boolean;
   /** Notes the dialect wants said before starting (avrdude's -e). */
   readonly notes: readonly string[];
+  /** Two or more ports (--port given more than once): the same image on all of them at once; `port` is the first. */
+  readonly ports?: readonly string[];
 }
 
 export interface ReadCommand extends PortJob {

@@ -7,6 +7,7 @@ import { parseCommand, USAGE } from './args.js';
 import { parseAvrdudeCommand } from './avrdude-args.js';
 import type { CliCommand } from './command.js';
 import { runPorts } from './ports.js';
+import { runFlashMany } from './run-many.js';
 import { EXIT_BAD_ARGUMENT, EXIT_FAILED, runFlash, runRead, type JobIo } from './run-job.js';
 
 export interface CliIo extends Omit<JobIo, 'signal'> {
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     case 'ports':
       return runPorts(cmd.json, io.out, io.binding);
     case 'flash':
-      return runFlash(cmd, job);
+      return cmd.ports ? runFlashMany(cmd, cmd.ports, job) : runFlash(cmd, job);
     case 'read':
       return runRead(cmd, job);
   }

@@ -9,9 +9,9 @@ import { imageFromBinary } from '../core/hex/binary.js';
 import type { FirmwareImage } from '../core/hex/image.js';
 import { parseIntelHex } from '../core/hex/intel-hex.js';
 import type { QueueLink } from '../core/link/queue-link.js';
-import type { FlashEvent } from '../core/events.js';
+import type { FlashEvent, FlashResult } from '../core/events.js';
 import { readFirmware, type ReadEvent } from '../core/read-session.js';
-import { checkRequest, flashFirmware } from '../core/session.js';
+import { checkRequest, flashFirmware, type FlashRequest } from '../core/session.js';
 import type { TargetRequest } from '../core/target.js';
 import { touchIntoBootloader, waitForSketchPort, wantsTouch, type PortDirectory } from '../core/touch.js';
 import { openNodeLink } from '../transports/node-link.js';
@@ -36,7 +36,7 @@ export interface JobIo {
   readonly binding?: SerialBinding;
 }
 
-async function loadImage(cmd: FlashCommand): Promise<FirmwareImage> {
+export async function loadImage(cmd: FlashCommand): Promise<FirmwareImage> {
   let data: Buffer;
   try {
     data = await readFile(cmd.file);
@@ -99,7 +99,7 @@ async function withLink<T>(cmd: FlashCommand | ReadCommand, io: JobIo, report: R
   return out;
 }
 
-function fail(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, e: unknown): number {
+export function fail(cmd: FlashCommand | ReadCommand, io: JobIo, report: Reporter, e: unknown): number {
   const err = toFlashError(e);
   report.failed(err);
   if (cmd.dialect === 'hexflash') io.out(JSON.stringify({ ok: false, code: err.code, message: err.message, hint: err.hint }));
@@ -129,15 +129,7 @@ export async function runFlash(cmd: FlashCommand, io: JobIo): Promise<number> {
     const request = { ...cmd.target, image, verify: cmd.verify };
     checkRequest(request);
     for (const n of cmd.notes) report.note(n);
-    const result = await withLink(cmd, io, report, (link, usb) =>
-      flashFirmware({ ...request, usb }, {
-        link,
-        clock: systemClock,
-        signal: io.signal,
-        verbose: cmd.verbosity >= 2,
-        onEvent: reportTo(cmd, report),
-      }),
-    );
+    const result = await flashOnPort(cmd, request, io, report);
     const verified = cmd.verify && result.bytesVerified === result.bytesWritten;
     report.flashed(result, verified);
     if (cmd.dialect === 'hexflash') io.out(JSON.stringify({ ok: true, ...result }));
@@ -147,6 +139,23 @@ export async function runFlash(cmd: FlashCommand, io: JobIo): Promise<number> {
   } catch (e) {
     return fail(cmd, io, report, e);
   }
+}
+
+/** The flash itself on cmd.port, once the image is loaded and checked; `watch` sees every event too. */
+export function flashOnPort(cmd: FlashCommand, request: FlashRequest, io: JobIo, report: Reporter, watch?: (e: FlashEvent) => void): Promise<FlashResult> {
+  const toReport = reportTo(cmd, report);
+  return withLink(cmd, io, report, (link, usb) =>
+    flashFirmware({ ...request, usb }, {
+      link,
+      clock: systemClock,
+      signal: io.signal,
+      verbose: cmd.verbosity >= 2,
+      onEvent: (e) => {
+        watch?.(e);
+        toReport(e);
+      },
+    }),
+  );
 }
 
 export async function runRead(cmd: ReadCommand, io: JobIo): Promise<number> {

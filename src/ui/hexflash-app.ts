@@ -34,6 +34,7 @@ import './flash-progress.js';
 import './flash-result.js';
 import type { FlashResultView } from './flash-result.js';
 import './log-panel.js';
+import './multi-dock.js';
 import './port-offers.js';
 import './recent-list.js';
 import './serial-unsupported.js';
@@ -111,7 +112,7 @@ export class HexflashApp extends LitElement {
 
   /** True while a flash runs (the service worker updater holds back a reload). */
   get busy(): boolean {
-    return this.flashJob.running || this.backup.running;
+    return this.flashJob.running || this.backup.running || this.renderRoot?.querySelector('hexflash-multi-dock')?.running === true;
   }
 
   private get _view(): FlashView {
@@ -204,6 +205,7 @@ export class HexflashApp extends LitElement {
             ></hexflash-recent-list>
           </section>
         </div>
+        <section class="card" aria-label="Several boards at once"><hexflash-multi-dock .firmware=${this.fw.firmware} .choice=${this._choice} .granted=${this.ports.ports} ?disabled=${v.running || this.backup.running || this._support !== 'ok'} .deps=${this._deps} .note=${this.logs.note.bind(this.logs)} .announce=${this._say} .library=${this.library} .onRunning=${(on: boolean) => { this.requestUpdate(); if (!on) void this.fw.refreshRecent().then(() => this.updater?.idle()); }}></hexflash-multi-dock></section>
         <section class="card" aria-label="Serial console">
           <hexflash-console-dock .lastPort=${this.flashJob.lastSerialPort} ?disabled=${v.running || this._support !== 'ok'} .deps=${this._deps} .announce=${this._say}></hexflash-console-dock>
         </section>

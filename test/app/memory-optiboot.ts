@@ -7,8 +7,9 @@ export interface MemoryOptiboot extends ScriptLink {
   readonly flash: Uint8Array;
 }
 
-export function memoryOptiboot(opts: { signature?: readonly number[]; silent?: boolean } = {}): MemoryOptiboot {
-  const flash = new Uint8Array(32 * 1024).fill(0xff);
+/** `flash`: the chip's memory, kept across links (a port opened again gets a new link to the same chip). */
+export function memoryOptiboot(opts: { signature?: readonly number[]; silent?: boolean; flash?: Uint8Array } = {}): MemoryOptiboot {
+  const flash = opts.flash ?? new Uint8Array(32 * 1024).fill(0xff);
   const sig = opts.signature ?? [0x1e, 0x95, 0x0f];
   let address = 0; // byte address
   const s = scriptLink((w) => {

@@ -3,7 +3,9 @@
 // emulated board running a real bootloader: a UART board's port wrapped in a FaultyPort for the
 // failure paths, or an ATmega32U4's USB device whose port changes identity on the 1200-baud touch
 // (test/emulator/usb-device.ts). The bytes the page sends a UART board are decoded into the flash
-// reads and writes they ask for (test/helpers/command-log.ts). The test drives it through window.__hexflashTest.
+// reads and writes they ask for (test/helpers/command-log.ts). More UART boards can be plugged in
+// beside the first (several boards at once), each read and unplugged by its number.
+// The test drives it through window.__hexflashTest.
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
 import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
@@ -49,6 +51,18 @@ export interface HexflashTestApi {
   /** The flash reads and writes the page asked a UART board for since it was plugged in (or since clearAccesses). */
   flashAccesses(): FlashAccess[];
   clearAccesses(): void;
+  /** Plugs in one more UART board beside those plugged already; returns its number for the calls below. */
+  plugMore(spec: PlugSpec): number;
+  readFlashOf(n: number, start: number, length: number): string;
+  /** Pulls that board's USB plug mid-whatever (the board keeps its flash). */
+  unplugPortOf(n: number): void;
+  /** The next chooser offers the plugged port with these USB IDs (instead of the first one). */
+  chooseIds(vid: number, pid: number): void;
+}
+
+interface UartBoard {
+  readonly board: EmulatedBoard;
+  readonly faulty: FaultyPort;
 }
 
 const serial = new EmulatedSerial();
@@ -56,6 +70,7 @@ let board: EmulatedBoard | null = null;
 let uartPort: { faulty: FaultyPort; inner: EmulatedSerialPort } | null = null;
 let device: UsbCdcDevice | null = null;
 let commands = new CommandLog();
+let more: UartBoard[] = [];
 
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
@@ -99,6 +114,12 @@ const api: HexflashTestApi = {
     serial.plug(faulty as unknown as HubPort);
   },
   unplug() {
+    for (const m of more) {
+      m.faulty.unplug();
+      serial.unplug(m.faulty as unknown as HubPort);
+      void m.board.stop();
+    }
+    more = [];
     if (uartPort) {
       uartPort.faulty.unplug();
       serial.unplug(uartPort.faulty as unknown as HubPort);
@@ -111,7 +132,7 @@ const api: HexflashTestApi = {
   },
   readFlash(start, length) {
     if (!board) throw new Error('no board plugged in');
-    return Array.from(board.flash.subarray(start, start + length), (b) => b.toString(16).padStart(2, '0')).join('');
+    return hexOf(board.flash.subarray(start, start + length));
   },
   requests: () => serial.requests,
   portOpen: () => {
@@ -125,7 +146,40 @@ const api: HexflashTestApi = {
   clearAccesses: () => {
     commands.accesses.length = 0;
   },
+  plugMore(spec) {
+    const boot = spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
+    const b = new EmulatedBoard({ mcu: spec.mcu, bootloader: boot, speed: 'adaptive' });
+    b.start();
+    const inner = new EmulatedSerialPort(b, spec.usbIds ? { usbVendorId: spec.usbIds.vid, usbProductId: spec.usbIds.pid } : {});
+    const faulty = new FaultyPort(inner as unknown as SerialPort, spec.fault ?? { kind: 'none' });
+    if (spec.grant !== false) serial.grant(faulty as unknown as HubPort);
+    serial.plug(faulty as unknown as HubPort);
+    more.push({ board: b, faulty });
+    return more.length - 1;
+  },
+  readFlashOf: (n, start, length) => hexOf(nth(n).board.flash.subarray(start, start + length)),
+  unplugPortOf(n) {
+    const m = nth(n);
+    m.faulty.unplug();
+    serial.unplug(m.faulty as unknown as HubPort);
+  },
+  chooseIds(vid, pid) {
+    serial.chooser = (offered) => {
+      serial.chooser = (o) => o[0] ?? null;
+      return offered.find((p) => p.getInfo().usbVendorId === vid && p.getInfo().usbProductId === pid) ?? null;
+    };
+  },
 };
+
+function nth(n: number): UartBoard {
+  const m = more[n];
+  if (!m) throw new Error(`no extra board ${n} plugged in`);
+  return m;
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 Object.defineProperty(Navigator.prototype, 'serial', { configurable: true, get: () => serial });
 Object.defineProperty(window, '__hexflashTest', { configurable: true, value: api });

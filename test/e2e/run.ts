@@ -20,6 +20,7 @@ import { backupSteps } from './backup-steps.js';
 import { consoleSteps } from './console-steps.js';
 import { installSteps } from './install-steps.js';
 import { moreBoardSteps } from './more-boards.js';
+import { multiSteps } from './multi-steps.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
@@ -244,6 +245,7 @@ async function main(): Promise<number> {
     await portSteps({ steps, app: () => app, shot, work });
     await consoleSteps({ steps, app: () => app, shot, work });
     await installSteps({ steps, app: () => app, shot, work, dist, shotsDir: SHOTS, appUrl: () => server.url, context: () => ctx as BrowserContext });
+    await multiSteps({ steps, app: () => app, shot, work });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 

@@ -4,7 +4,9 @@
 // changes and DTR/RTS resets over the connection, as ser2net's telnet(rfc2217) accepter serves.
 // Fault options make it a board the CLI tests can fail on: one that falls silent after N bytes,
 // one whose answers are garbled after N bytes, a worn-out flash cell; --clients sets how the
-// listener treats a second client (see tcp-bridge.ts).
+// listener treats a second client (see tcp-bridge.ts); --flash-out FILE writes the emulated flash
+// there when the process is stopped (SIGINT/SIGTERM), for tests that compare it byte for byte.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { BOOTLOADER_IDS, loadBootloader, type BootloaderId } from './bootloaders.js';
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
       'mute-after': { type: 'string' },
       'garble-after': { type: 'string' },
       'stuck-low': { type: 'string' },
+      'flash-out': { type: 'string' },
     },
   });
   const id = (values.bootloader ?? BY_MCU[values.mcu]) as BootloaderId | undefined;
@@ -77,8 +80,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Emulated ${info.mcu} (${values['no-bootloader'] ? 'no bootloader' : info.origin}, ${info.protocol.toUpperCase()} ${info.baud} baud) on ${spec}\n`,
   );
+  const flashOut = values['flash-out'];
   const stop = (): void => {
-    void bridge.close().then(() => board.stop()).then(() => process.exit(0));
+    void bridge
+      .close()
+      .then(() => board.stop())
+      .then(() => flashOut && writeFileSync(flashOut, board.flash))
+      .then(() => process.exit(0));
   };
   if ('finished' in bridge) void bridge.finished.then(stop);
   process.on('SIGINT', stop);
