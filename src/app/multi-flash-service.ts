@@ -6,7 +6,7 @@
 import { FlashError, toFlashError } from '../core/errors.js';
 import { fleetRow, isRefusal, type BoardIdentity, type FleetRow, type ImageResolver, type Refusal } from '../core/fleet.js';
 import type { FirmwareImage } from '../core/hex/image.js';
-import { probeBoard } from '../core/probe.js';
+import { identifyBoard } from '../core/identify.js';
 import type { FlashRequest } from '../core/session.js';
 import { idsOf, onBoardPort, runFlash, type FlashDeps, type FlashOutcome, type FlashUpdate } from './flash-service.js';
 import { portInfo } from './port-info.js';
@@ -77,12 +77,16 @@ async function flashBoard(b: MultiBoardPort, job: MultiJob, deps: FlashDeps, rep
 
 /** Asks the board who it is, on its own port (released again), and lets the resolver pick its image. */
 async function imageFor(b: MultiBoardPort, job: MultiJob, deps: FlashDeps, report: (u: FlashUpdate) => void, signal?: AbortSignal) {
-  const probed = await onBoardPort(job.request, deps, report, signal, b.port, (link, info) =>
-    probeBoard({ ...job.request, usb: idsOf(info) }, { link, clock: deps.clock, ...(signal ? { signal } : {}), onEvent: report }),
-  );
+  const probed = await onBoardPort(job.request, deps, report, signal, b.port, async (link, info) => {
+    const usb = idsOf(info);
+    const found = await identifyBoard({ ...job.request, ...(usb ? { usb } : {}) }, { link, clock: deps.clock, ...(signal ? { signal } : {}), onEvent: report });
+    await found.leave();
+    const identity: BoardIdentity = { signature: found.signature, protocol: found.protocol, baud: found.baud, ...(usb ? { usbIds: usb } : {}) };
+    return { mcu: found.mcu, identity };
+  });
   if (probed.state !== 'done') throw probed.state === 'error' ? probed.error : new FlashError('port-unreachable', 'The port was not offered.');
-  const { mcu, ...identity } = probed.value;
-  const picked: FirmwareImage | Refusal = await job.images(identity satisfies BoardIdentity);
+  const { mcu, identity } = probed.value;
+  const picked: FirmwareImage | Refusal = await job.images(identity);
   report({ state: 'log', level: 'info', text: `${b.label}: ${mcu} (${identity.signature}) ${isRefusal(picked) ? 'gets no firmware' : 'gets its build'}.` });
   return picked;
 }

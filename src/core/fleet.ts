@@ -7,7 +7,7 @@ import type { FlashResult } from './events.js';
 import type { FirmwareImage } from './hex/image.js';
 import type { ProtocolId } from './programmer.js';
 
-/** What a board said about itself before anything is written (core/probe.ts). */
+/** What a board said about itself before anything is written (core/identify.ts). */
 export interface BoardIdentity {
   /** "1e 98 01" */
   readonly signature: string;

@@ -4,6 +4,9 @@
 import { html, nothing } from 'lit';
 import { choiceLabel, precheckImage, requestFor } from '../app/board-choice.js';
 import { MultiFlashController, type MultiBoard } from '../app/multi-flash-controller.js';
+import { manifestResolver } from '../app/manifest-resolver.js';
+import { manifestFromUrl } from '../app/manifest-source.js';
+import { problemFromError } from '../app/problem.js';
 import { allVerified, fleetCounts, sameImage, type FleetRow } from '../core/fleet.js';
 import './fleet-summary.js';
 import './flash-progress.js';
@@ -12,6 +15,8 @@ import type { MultiDock } from './multi-dock.js';
 
 export class MultiPanel {
   readonly job: MultiFlashController;
+  /** The manifest whose builds the boards get, or why it could not be used. */
+  private manifestNote = '';
 
   constructor(private readonly host: MultiDock) {
     this.job = new MultiFlashController(host, {
@@ -34,6 +39,13 @@ export class MultiPanel {
         ${h.images && !h.images.fixed ? "Each board's own build" : fw ? html`<strong>${fw.name}</strong>` : 'The firmware in hand'} goes on every board in the list at once, as
         ${choiceLabel(h.choice)}. Add each board once; one that fails stops no other.
       </p>
+      <form class="actions" @submit=${(e: Event) => void this.useManifest(e)}>
+        <label for="multi-manifest">Or each board's build from a manifest:</label>
+        <input id="multi-manifest" name="manifest" type="url" placeholder="https://…/firmware.json" ?disabled=${!idle} />
+        <button type="submit" ?disabled=${!idle}>Use manifest</button>
+        ${h.images ? html`<button type="button" ?disabled=${!idle} @click=${() => this.dropManifest()}>Use the firmware in hand</button>` : nothing}
+      </form>
+      ${this.manifestNote ? html`<p class="muted" role="status" data-testid="multi-manifest-note">${this.manifestNote}</p>` : nothing}
       <div class="actions">
         <button id="add-board" ?disabled=${!idle} @click=${() => void j.choose()}>Add a board…</button>
         ${offers.map((g) => html`<button ?disabled=${!idle} @click=${() => j.add(g.port)}>Add ${g.label}</button>`)}
@@ -63,6 +75,27 @@ export class MultiPanel {
       <hexflash-flash-progress .view=${b.view} label=${`Progress on ${b.label}`}></hexflash-flash-progress>
       <hexflash-flash-result .result=${b.view.result} .problem=${b.view.problem}></hexflash-flash-result>
     </li>`;
+  }
+
+  private async useManifest(e: Event): Promise<void> {
+    e.preventDefault();
+    const url = new FormData(e.target as HTMLFormElement).get('manifest');
+    if (typeof url !== 'string' || url.trim() === '') return;
+    try {
+      const m = await manifestFromUrl(url, location.href);
+      this.host.images = manifestResolver(m);
+      this.manifestNote = `Each board gets its build from ${m.manifest.name} ${m.manifest.version} (${m.manifest.builds.length} builds), chosen by the chip that answers.`;
+    } catch (err) {
+      const p = problemFromError(err);
+      this.manifestNote = `${p.title} ${p.detail}${p.hint ? ` ${p.hint}` : ''}`;
+    }
+    this.host.requestUpdate();
+  }
+
+  private dropManifest(): void {
+    this.host.images = null;
+    this.manifestNote = '';
+    this.host.requestUpdate();
   }
 
   /** Recent's "last flashed ... on 3 boards: failed (2 of 3 boards verified)". */
