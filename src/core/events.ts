@@ -17,6 +17,8 @@ export interface FlashResult {
   readonly started: boolean;
   /** What it took: re-synchronisations after damaged or lost answers, pages written again, resets mid-session. */
   readonly recovery: { readonly resyncs: number; readonly repairs: number; readonly reconnects: number };
+  /** Page commands sent before the answer to the one before, and why the session went back to one at a time (null: it did not). */
+  readonly pipeline: { readonly pages: number; readonly droppedBack: string | null };
   readonly warnings: readonly string[];
   /** The session's time limit, grown with the link's measured round trip. */
   readonly budgetMs: number;

@@ -4,6 +4,7 @@
 // the bootloader allows, for as long as passes get further; the whole session runs under one
 // deadline that grows with the image and with the link's measured round trip.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
+import { Pacer } from './pipeline/pacer.js';
 import { Deadline, formatDuration, linkAllowanceMs, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
 import { DEVICES, formatSignature } from './devices.js';
@@ -37,6 +38,8 @@ export interface SessionContext {
   readonly verbose?: boolean;
   /** Minimum time between two progress events of the same phase. */
   readonly progressIntervalMs?: number;
+  /** Send page commands before the answer to the one before (core/pipeline); true by default. */
+  readonly pipeline?: boolean;
 }
 
 /**
@@ -74,6 +77,8 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const slowest = Math.min(57600, ...candidates.map((c) => c.baud));
   const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128, slowest), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
+  // One for the session: a pass after a reconnect keeps what was learnt, and a drop back.
+  const pacer = new Pacer(ctx.pipeline ?? true);
   let previous: FlashError | null = null;
   let state = newPassState();
   let bestWrittenTo = 0;
@@ -91,8 +96,8 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
       const pagesBefore = state.pagesDone;
       let found: Detected | null = null;
       try {
-        found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit) });
-        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip });
+        found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit), pacer });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip, pacer });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
@@ -165,6 +170,7 @@ interface PassContext {
   readonly deadline: Deadline;
   /** Told the link's round trip once it is measured, with the chip's page size. */
   readonly onRoundTrip: (ms: number, pageBytes: number) => void;
+  readonly pacer: Pacer;
 }
 
 /** Signature, device checks, write, verify and repair, leave: everything after the bootloader answered. */
@@ -238,6 +244,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     bytesFromBoard: client.stats.bytesIn,
     started,
     recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
+    pipeline: { pages: p.pacer.stats.pipelined, droppedBack: p.pacer.stats.droppedBack },
     warnings,
     budgetMs: p.deadline.budgetMs,
   };

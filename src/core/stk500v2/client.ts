@@ -9,6 +9,10 @@ import * as K from './constants.js';
 import { encodeFrame, FrameDecoder } from './frame.js';
 import { FILLER_BYTES, fillerFor } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
+import { Pacer, type PageKind } from '../pipeline/pacer.js';
+import { pipelinedPages, type V2Wire } from './pipelined.js';
+import type { DecodedFrame } from './frame.js';
+import { sleep, type Clock } from '../link/clock.js';
 
 const NAMES: Record<number, string> = {
   [K.CMD_SIGN_ON]: 'SIGN_ON',
@@ -33,23 +37,40 @@ const PROBE_RESEND_MS = 250;
 /** The fixed deadline for an answer, and the shortest one learnt from the answers (see AnswerTimer). */
 const COMMAND_TIMEOUT_MS = 1000;
 const LEARNT_FLOOR_MS = 200;
+/** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
+const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.CMD_SIGN_ON, K.CMD_GET_PARAMETER, K.CMD_LOAD_ADDRESS, K.CMD_READ_SIGNATURE_ISP, K.CMD_ENTER_PROGMODE_ISP]);
 
-export class Stk500v2Client implements Programmer {
+export class Stk500v2Client implements Programmer, V2Wire {
   readonly protocol = 'stk500v2' as const;
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Pages are erased by a counter that runs from 0, not at the loaded address (FIELD-NOTES). */
   readonly erasesInOrder = true;
   private sequence = 1;
   private readonly decoder = new FrameDecoder();
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly timer: AnswerTimer;
   private lastFrame: Uint8Array = new Uint8Array(0);
+  /** Frames decoded and not yet looked at (an adapter may bring several answers in one transfer). */
+  private readonly frames: DecodedFrame[] = [];
+  /** The last answered command's round trip, from its frame written to its answer read. */
+  private lastTripMs = 0;
+  readonly pacer: Pacer;
   /** What the client is doing, in a user's words, for error messages. */
   private doing = 'talking to the bootloader';
 
   constructor(private readonly opts: ClientOptions) {
     this.logger = opts.logger ?? SILENT;
     this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
+    this.pacer = opts.pacer ?? new Pacer();
+    this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
+  }
+
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  get answerTimeoutMs(): number {
+    return this.timer.timeoutMs;
   }
 
   /**
@@ -64,7 +85,7 @@ export class Stk500v2Client implements Programmer {
       const left = deadline - clock.now();
       try {
         this.sequence = 1;
-        this.decoder.reset();
+        this.resetDecoder();
         const body = await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.min(left, PROBE_RESEND_MS));
         const len = body[2] ?? 0;
         return String.fromCharCode(...body.subarray(3, 3 + len));
@@ -115,11 +136,20 @@ export class Stk500v2Client implements Programmer {
     body[1] = block >> 8;
     body[2] = block & 0xff;
     body.set([K.PROGRAM_MODE_PAGE_WRITE, 0x0a, 0x40, 0x4c, 0x20, 0x00, 0x00], 3);
+    await this.sampleLink();
     let addressValid = false;
-    for (let address = start; address < end; address += block) {
-      const data = bytes.subarray(address, address + block);
-      if (data.length < block) body.fill(0xff, 10);
-      body.set(data, 10);
+    for (let address = start; address < end; ) {
+      if (addressValid && this.pacer.interval('write') !== null) {
+        // The bootloader's address goes on from the last page: the rest pipelined.
+        const first = address;
+        const out = await pipelinedPages(this, 'write', first, end, block, (a) => this.programBody(body, bytes, a, block), (a) => onPage(a + block - start));
+        address = first + out.answered * block;
+        // A page sent may have been carried out at another page's address: the erase counter cannot be trusted.
+        if (!out.clean) throw new EraseCounterLost(address);
+        continue;
+      }
+      this.programBody(body, bytes, address, block);
+      await this.learnWait('write');
       await this.retrying(
         async () => {
           this.doing = `writing page 0x${address.toString(16)}`;
@@ -132,8 +162,19 @@ export class Stk500v2Client implements Programmer {
           throw new EraseCounterLost(address);
         },
       );
-      onPage(address + block - start);
+      this.pacer.page('write', this.lastTripMs);
+      address += block;
+      onPage(address - start);
     }
+  }
+
+  /** PROGRAM_FLASH_ISP's body for the page at `address` (0xFF past the image). */
+  private programBody(body: Uint8Array, bytes: Uint8Array, address: number, block: number): Uint8Array {
+    const data = bytes.subarray(address, address + block);
+    if (data.length < block) body.fill(0xff, 10);
+    body.set(data, 10);
+    this.doing = `writing page 0x${address.toString(16)}`;
+    return body;
   }
 
   /** Every frame carries a checksum: a damaged LOAD_ADDRESS is refused, not obeyed. */
@@ -144,23 +185,58 @@ export class Stk500v2Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const block = Math.min(BLOCK, g.pageBytes);
     const request = Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20);
+    await this.sampleLink();
     let addressValid = false;
-    for (let address = start; address < end; address += block) {
+    for (let address = start; address < end; ) {
+      if (addressValid && this.pacer.interval('read') !== null) {
+        const first = address;
+        const out = await pipelinedPages(this, 'read', first, end, block, () => request, (a, r) => onPage(a, r.subarray(2, 2 + block)));
+        address = first + out.answered * block;
+        // Where the bootloader's address now is cannot be told: load it again (a resync may be needed).
+        if (!out.clean) addressValid = false;
+        continue;
+      }
+      await this.learnWait('read');
       const reply = await this.retrying(async () => {
         this.doing = `reading page 0x${address.toString(16)}`;
         if (!addressValid) await this.loadAddress(address, g);
         addressValid = false;
         const r = await this.command(request);
-        if (r.length !== block + 3) {
-          throw new FlashError('protocol-error', `The bootloader sent a page of the wrong size while ${this.doing}.`, {
-            technical: `READ_FLASH_ISP returned ${r.length - 3} bytes, expected ${block}.`,
-          });
-        }
+        this.checkReadSize(r, block);
         addressValid = true;
         return r;
       });
+      this.pacer.page('read', this.lastTripMs);
       onPage(address, reply.subarray(2, 2 + block));
+      address += block;
     }
+  }
+
+  /** Short round trips (SIGN_ON, which changes nothing) until the Pacer knows the link's own delay. */
+  private async sampleLink(): Promise<void> {
+    this.doing = 'measuring the link';
+    for (let wait = this.pacer.sampleWait(); wait !== null; wait = this.pacer.sampleWait()) {
+      await sleep(this.opts.clock, wait, this.opts.signal);
+      await this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON)));
+    }
+  }
+
+  private async learnWait(kind: PageKind): Promise<void> {
+    const wait = this.pacer.learnWait(kind);
+    if (wait > 0) await sleep(this.opts.clock, wait, this.opts.signal);
+  }
+
+  checkReadSize(r: Uint8Array, block: number): void {
+    if (r.length !== block + 3) {
+      throw new FlashError('protocol-error', `The bootloader sent a page of the wrong size while ${this.doing}.`, {
+        technical: `READ_FLASH_ISP returned ${r.length - 3} bytes, expected ${block}.`,
+      });
+    }
+  }
+
+  private resetDecoder(): void {
+    this.decoder.reset();
+    this.frames.length = 0;
   }
 
   private async loadAddress(byteAddress: number, g: FlashGeometry): Promise<void> {
@@ -185,6 +261,7 @@ export class Stk500v2Client implements Programmer {
         if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt >= MAX_ATTEMPTS) throw e;
         this.logger.log('info', `STK500v2: ${e.technical ?? e.detail} Re-synchronising (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}).`);
         this.stats.resyncs++;
+        this.pacer.dropBack(`a lost or damaged answer (${e.technical ?? e.detail})`);
         // Silence may mean the bootloader still waits for the rest of a frame that lost a byte, or
         // whose size came in damaged: fill it up first, so that SIGN_ON is read as a frame.
         const filler = e.code === 'link-timeout' ? (FILLER_BYTES[silentResyncs] ?? 0) : 0;
@@ -217,40 +294,65 @@ export class Stk500v2Client implements Programmer {
       fillerMs = (filler * 10 * 1000) / (link.baud ?? 57600);
     }
     await link.drain(20, signal);
-    this.decoder.reset();
+    this.resetDecoder();
     this.sequence = 1;
     await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.ceil(this.timer.timeoutMs + fillerMs));
   }
 
   /** Sends one command and returns the body of the matching answer, status checked. */
   private async command(body: Uint8Array, fixedTimeoutMs?: number, accept: readonly number[] = [K.STATUS_CMD_OK]): Promise<Uint8Array> {
-    const { link, clock, signal } = this.opts;
+    const { clock } = this.opts;
     const timeoutMs = fixedTimeoutMs ?? this.timer.timeoutMs;
-    const t0 = clock.now();
     const cmd = body[0] ?? 0;
+    const seq = await this.sendFrame(body);
+    const sentAt = clock.now();
+    const answer = await this.answerTo(seq, cmd, timeoutMs);
+    if (!answer) {
+      if (fixedTimeoutMs === undefined) this.timer.timedOut();
+      throw new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
+        technical: `No answer to ${NAMES[cmd] ?? cmd} (0x${cmd.toString(16)}) within ${timeoutMs} ms.`,
+      });
+    }
+    this.lastTripMs = clock.now() - sentAt;
+    if (fixedTimeoutMs === undefined) this.timer.answered(this.lastTripMs);
+    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, body.length + 6, answer.length + 6);
+    this.checkStatus(answer, accept);
+    return answer;
+  }
+
+  checkStatus(answer: Uint8Array, accept: readonly number[] = [K.STATUS_CMD_OK]): void {
+    const status = answer[1];
+    if (status === undefined || !accept.includes(status)) {
+      const cmd = answer[0] ?? 0;
+      throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing}.`, {
+        technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
+      });
+    }
+  }
+
+  /** Writes `body` as the next frame; returns its sequence number. */
+  async sendFrame(body: Uint8Array): Promise<number> {
     const seq = this.sequence;
-    this.sequence = (this.sequence + 1) & 0xff;
+    this.sequence = (seq + 1) & 0xff;
     const frame = encodeFrame(seq, body);
     this.lastFrame = frame;
-    if (this.logger.debug) this.logger.log('debug', `> ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(body)}`);
+    if (this.logger.debug) this.logger.log('debug', `> ${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
     this.stats.roundTrips++;
     this.stats.bytesOut += frame.length;
-    await link.write(frame);
-    const deadline = clock.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - clock.now();
-      const timedOut = (): FlashError => {
-        if (fixedTimeoutMs === undefined) this.timer.timedOut();
-        return new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
-          technical: `No answer to ${NAMES[cmd] ?? cmd} (0x${cmd.toString(16)}) within ${timeoutMs} ms.`,
-        });
-      };
-      if (left <= 0) throw timedOut();
-      const chunk = await link.readSome(1024, left, signal).catch((e: unknown) => {
-        throw e instanceof FlashError && e.code === 'link-timeout' ? timedOut() : e;
-      });
-      this.stats.bytesIn += chunk.length;
-      for (const f of this.decoder.push(chunk)) {
+    await this.opts.link.write(frame);
+    return seq;
+  }
+
+  /**
+   * The body of the answer with sequence `seq` to `cmd`, waiting at most `ms`; null when the wait ran
+   * out (bytes read so far are kept). Answers to earlier commands are skipped; a damaged one is a
+   * protocol-error. The status is not checked.
+   */
+  async answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null> {
+    const { link, clock, signal } = this.opts;
+    const deadline = clock.now() + ms;
+    for (let first = true; ; first = false) {
+      for (let f = this.frames.shift(); f; f = this.frames.shift()) {
         if (f.kind !== 'frame') {
           throw new FlashError('protocol-error', `The bootloader's answer arrived damaged while ${this.doing}.`, {
             technical: `Damaged answer to ${NAMES[cmd] ?? cmd} (${f.kind}).`,
@@ -258,15 +360,17 @@ export class Stk500v2Client implements Programmer {
         }
         if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
         if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
-        const status = f.body[1];
-        if (fixedTimeoutMs === undefined) this.timer.answered(clock.now() - t0);
-        if (status === undefined || !accept.includes(status)) {
-          throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing}.`, {
-            technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
-          });
-        }
         return f.body;
       }
+      const left = deadline - clock.now();
+      if (left <= 0 && !first) return null;
+      const chunk = await link.readSome(1024, Math.max(0, left), signal).catch((e: unknown) => {
+        if (e instanceof FlashError && e.code === 'link-timeout') return null;
+        throw e;
+      });
+      if (!chunk) return null;
+      this.stats.bytesIn += chunk.length;
+      for (const f of this.decoder.push(chunk)) this.frames.push(f);
     }
   }
 }

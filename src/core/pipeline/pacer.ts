@@ -1,0 +1,136 @@
+// When the next page command may leave without waiting for the answer to the one before: learnt from
+// the session's first round trips, one command at a time. A short command's round trip, less its
+// bytes on the wire, is what the link and host add (the least of them is the link's own delay); a page
+// command's round trip less that is what the bootloader needs before it listens again (its bytes on
+// the wire, its page erase and write, its answer leaving its UART). The next page goes that long after
+// the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
+// a whole session: once it drops back, every later pass runs one command at a time.
+
+export type PageKind = 'write' | 'read';
+
+/** Page round trips learnt one at a time before pipelining starts, per kind. */
+export const LEARN_PAGES = 6;
+/** Short round trips that measure the link's own delay, at least, before pipelining. */
+const LINK_SAMPLES = 16;
+/**
+ * A link whose delay stays below this needs no learning beyond the session's own commands: the next
+ * command may as well wait for the answer.
+ */
+const FAST_LINK_MS = 3;
+/**
+ * Learning waits a varying time, up to this, before each sample: an adapter that sends on a timer
+ * (FTDI's 16 ms) would otherwise answer every back-to-back command at the same phase of it, and the
+ * least delay seen would not be the least there is.
+ */
+const DITHER_MS = 20;
+/** Commands sent and not yet answered, at most. */
+export const MAX_IN_FLIGHT = 4;
+/** The margin on top of the learnt interval: a fixed part and a share of it. */
+const MARGIN_MS = 0.5;
+const MARGIN_SHARE = 0.03;
+/**
+ * Spread in the link's delay that a USB adapter's timer explains on the way back alone (FTDI's 16 ms
+ * latency timer plus 1 ms USB frames): more than that is taken for jitter that may also strike on the
+ * way to the board (a Wi-Fi bridge), and the interval grows by it.
+ */
+const RETURN_ONLY_SPREAD_MS = 17;
+/** An answer later than the slowest learnt round trip by this much (or by the spread) is late. */
+const LATE_SLACK_MS = 25;
+
+export interface PacerStats {
+  /** Page commands sent before the answer to the one before them. */
+  pipelined: number;
+  /** Why the session went back to one command at a time; null while it has not. */
+  droppedBack: string | null;
+}
+
+export class Pacer {
+  readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
+  private linkSamples = 0;
+  private seed = 0x2545f491;
+  private linkMin = Infinity;
+  private linkMax = -Infinity;
+  private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
+
+  /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
+  private byteMs: number | null = null;
+
+  /** `enabled` false: one command at a time throughout. */
+  constructor(private enabled = true) {}
+
+  /** The bootloader's baud, once known. The nominal rate is a little slower than the real one, which errs on the late side. */
+  useBaud(baud: number | undefined): void {
+    if (baud !== undefined && baud > 0) this.byteMs = 10_000 / baud;
+  }
+
+  get active(): boolean {
+    return this.enabled;
+  }
+
+  /** A command answered one at a time: `ms` from its last byte written to its answer's last byte read. */
+  trip(ms: number, bytesOut: number, bytesIn: number): void {
+    if (this.byteMs === null) return;
+    const link = ms - (bytesOut + bytesIn) * this.byteMs;
+    this.linkSamples++;
+    this.linkMin = Math.min(this.linkMin, link);
+    this.linkMax = Math.max(this.linkMax, link);
+  }
+
+  /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
+  sampleWait(): number | null {
+    if (!this.learning || this.linkSamples >= LINK_SAMPLES) return null;
+    return this.dither();
+  }
+
+  /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
+  learnWait(kind: PageKind): number {
+    return this.learning && this.pages[kind].length < LEARN_PAGES ? this.dither() : 0;
+  }
+
+  private get learning(): boolean {
+    const fast = this.linkSamples >= 3 && this.linkMax < FAST_LINK_MS;
+    return this.enabled && this.byteMs !== null && !fast;
+  }
+
+  /** A seeded spread of waits, the same in every session (replays stay exact). */
+  private dither(): number {
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    return (this.seed / 2 ** 32) * DITHER_MS;
+  }
+
+  /** A page command of `kind` answered one at a time, `ms` after it was written. */
+  page(kind: PageKind, ms: number): void {
+    const list = this.pages[kind];
+    if (list.length < 64) list.push(ms);
+  }
+
+  /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
+  interval(kind: PageKind): number | null {
+    const list = this.pages[kind];
+    if (!this.enabled || list.length < LEARN_PAGES || (this.learning && this.linkSamples < LINK_SAMPLES)) return null;
+    const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
+    const spread = Math.max(0, this.spread(kind) - RETURN_ONLY_SPREAD_MS);
+    const busy = Math.min(...list) - link;
+    return busy + spread + MARGIN_MS + MARGIN_SHARE * busy;
+  }
+
+  /** How long after it was written a pipelined command's answer counts as late. */
+  lateAfter(kind: PageKind): number {
+    const list = this.pages[kind];
+    return Math.max(...list) + Math.max(LATE_SLACK_MS, this.spread(kind));
+  }
+
+  /** Back to one command at a time for the rest of the session. */
+  dropBack(reason: string): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.stats.droppedBack = reason;
+  }
+
+  private spread(kind: PageKind): number {
+    const list = this.pages[kind];
+    const pageSpread = list.length > 0 ? Math.max(...list) - Math.min(...list) : 0;
+    const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
+    return Math.max(pageSpread, linkSpread);
+  }
+}
