@@ -29,20 +29,33 @@ export interface FixedLatency {
   readonly jitterMs: number;
 }
 
-/** Every transfer each way is late by latency +- jitter; bytes that leave before a chunk is delivered ride along with it. */
+/** A transfer to the host gathers bytes for at most this long, so a stream that never pauses still arrives. */
+const TRANSFER_SPAN_MS = 16;
+
+/**
+ * Every transfer each way is late by latency +- jitter. Bytes that leave before a transfer is
+ * delivered ride along with it (up to TRANSFER_SPAN_MS of them); no transfer overtakes another.
+ */
 export function fixedModel(params: () => FixedLatency, random: () => number, name: LinkModelName = 'fixed'): LinkModel {
   const draw = (): number => {
     const { latencyMs, jitterMs } = params();
     return jitterMs > 0 ? Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs) : latencyMs;
   };
   let chunkLatency = 0;
+  let chunkStart = -Infinity;
+  let lastAt = -Infinity;
   return {
     name,
     toBoardAt: (now) => now + draw(),
     toHost(sent, pending) {
-      if (pending !== null && sent <= pending) return { at: Math.max(pending, sent + chunkLatency), join: true };
+      if (pending !== null && sent <= pending && sent - chunkStart < TRANSFER_SPAN_MS) {
+        lastAt = Math.max(pending, sent + chunkLatency);
+        return { at: lastAt, join: true };
+      }
       chunkLatency = draw();
-      return { at: sent + chunkLatency, join: false };
+      chunkStart = sent;
+      lastAt = Math.max(lastAt, sent + chunkLatency);
+      return { at: lastAt, join: false };
     },
   };
 }

@@ -5,16 +5,17 @@
 // the wire, its page erase and write, its answer leaving its UART). The next page goes that long after
 // the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
 // a whole session: once it drops back, every later pass runs one command at a time.
+import { sleep, type AbortSignalLike, type Clock } from '../link/clock.js';
 
 export type PageKind = 'write' | 'read';
 
 /** Page round trips learnt one at a time before pipelining starts, per kind. */
-export const LEARN_PAGES = 6;
+export const LEARN_PAGES = 12;
 /** Short round trips that measure the link's own delay, at least, before pipelining. */
-const LINK_SAMPLES = 16;
+const LINK_SAMPLES = 24;
 /**
- * A link whose delay stays below this needs no learning beyond the session's own commands: the next
- * command may as well wait for the answer.
+ * A link whose delay stays below this is not pipelined: the next command may as well wait for the
+ * answer (what pipelining could win is less than the margins it needs).
  */
 const FAST_LINK_MS = 3;
 /**
@@ -22,12 +23,25 @@ const FAST_LINK_MS = 3;
  * (FTDI's 16 ms) would otherwise answer every back-to-back command at the same phase of it, and the
  * least delay seen would not be the least there is.
  */
-const DITHER_MS = 20;
+const DITHER_MS = 17;
+/**
+ * Samples after which a link whose delay has not varied by more than STEADY_MS counts as steady (a
+ * fixed latency, no timer): nothing more to learn about it, and no waits before the pages learnt.
+ */
+const STEADY_AFTER = 6;
+const STEADY_MS = 0.5;
 /** Commands sent and not yet answered, at most. */
 export const MAX_IN_FLIGHT = 4;
 /** The margin on top of the learnt interval: a fixed part and a share of it. */
-const MARGIN_MS = 0.5;
-const MARGIN_SHARE = 0.03;
+const MARGIN_MS = 0.3;
+const MARGIN_SHARE = 0.01;
+/**
+ * On a link that is not steady, also a USB frame: the way to the board may take that much more for
+ * one write than for the next (the learnt least delays cannot show it).
+ */
+const FRAME_MS = 1;
+/** Pages learnt on a steady link, whose round trips do not vary. */
+const STEADY_LEARN_PAGES = 3;
 /**
  * Spread in the link's delay that a USB adapter's timer explains on the way back alone (FTDI's 16 ms
  * latency timer plus 1 ms USB frames): more than that is taken for jitter that may also strike on the
@@ -78,21 +92,35 @@ export class Pacer {
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || this.linkSamples >= LINK_SAMPLES) return null;
+    if (!this.learning || this.linkSamples >= LINK_SAMPLES || this.steady) return null;
     return this.dither();
   }
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
   learnWait(kind: PageKind): number {
-    return this.learning && this.pages[kind].length < LEARN_PAGES ? this.dither() : 0;
+    return this.learning && !this.steady && this.pages[kind].length < this.learnPages ? this.dither() : 0;
+  }
+
+  private get learnPages(): number {
+    return this.steady ? STEADY_LEARN_PAGES : LEARN_PAGES;
+  }
+
+  private get steady(): boolean {
+    return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
   }
 
   private get learning(): boolean {
-    const fast = this.linkSamples >= 3 && this.linkMax < FAST_LINK_MS;
-    return this.enabled && this.byteMs !== null && !fast;
+    return this.enabled && this.byteMs !== null && !this.fast;
   }
 
-  /** A seeded spread of waits, the same in every session (replays stay exact). */
+  private get fast(): boolean {
+    return this.linkSamples >= 3 && this.linkMax < FAST_LINK_MS;
+  }
+
+  /**
+   * Waits spread at random over DITHER_MS, the same in every session (replays stay exact). Not in
+   * even steps: those could alias with an adapter's timer and meet one phase of it only.
+   */
   private dither(): number {
     this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
     return (this.seed / 2 ** 32) * DITHER_MS;
@@ -107,11 +135,15 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    if (!this.enabled || list.length < LEARN_PAGES || (this.learning && this.linkSamples < LINK_SAMPLES)) return null;
+    if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !this.steady && this.linkSamples < LINK_SAMPLES)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     const spread = Math.max(0, this.spread(kind) - RETURN_ONLY_SPREAD_MS);
     const busy = Math.min(...list) - link;
-    return busy + spread + MARGIN_MS + MARGIN_SHARE * busy;
+    // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
+    // whose answer came without that delay (a long one fills a packet) would be timed that much early.
+    const unseen = (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
+    if (this.steady) return busy + MARGIN_MS;
+    return busy + spread + unseen + FRAME_MS + MARGIN_MS + MARGIN_SHARE * busy;
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */
@@ -133,4 +165,18 @@ export class Pacer {
     const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
     return Math.max(pageSpread, linkSpread);
   }
+}
+
+/** Short round trips (`probe`: a command that changes nothing) until `pacer` knows the link's own delay. */
+export async function sampleLink(pacer: Pacer, clock: Clock, signal: AbortSignalLike | undefined, probe: () => Promise<unknown>): Promise<void> {
+  for (let wait = pacer.sampleWait(); wait !== null; wait = pacer.sampleWait()) {
+    await sleep(clock, wait, signal);
+    await probe();
+  }
+}
+
+/** Before a page command answered one at a time while `pacer` still learns `kind`. */
+export async function learnWait(pacer: Pacer, kind: PageKind, clock: Clock, signal: AbortSignalLike | undefined): Promise<void> {
+  const wait = pacer.learnWait(kind);
+  if (wait > 0) await sleep(clock, wait, signal);
 }

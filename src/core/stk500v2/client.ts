@@ -3,28 +3,15 @@
 // lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1).
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
-import { hexBytes } from '../link/hexdump.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
-import { encodeFrame, FrameDecoder } from './frame.js';
+import { FrameWire, NAMES } from './wire.js';
 import { FILLER_BYTES, fillerFor } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
-import { Pacer, type PageKind } from '../pipeline/pacer.js';
+import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
 import { pipelinedPages, type V2Wire } from './pipelined.js';
-import type { DecodedFrame } from './frame.js';
-import { sleep, type Clock } from '../link/clock.js';
+import type { Clock } from '../link/clock.js';
 
-const NAMES: Record<number, string> = {
-  [K.CMD_SIGN_ON]: 'SIGN_ON',
-  [K.CMD_GET_PARAMETER]: 'GET_PARAMETER',
-  [K.CMD_LOAD_ADDRESS]: 'LOAD_ADDRESS',
-  [K.CMD_ENTER_PROGMODE_ISP]: 'ENTER_PROGMODE_ISP',
-  [K.CMD_LEAVE_PROGMODE_ISP]: 'LEAVE_PROGMODE_ISP',
-  [K.CMD_PROGRAM_FLASH_ISP]: 'PROGRAM_FLASH_ISP',
-  [K.CMD_READ_FLASH_ISP]: 'READ_FLASH_ISP',
-  [K.CMD_READ_SIGNATURE_ISP]: 'READ_SIGNATURE_ISP',
-  [K.CMD_CHIP_ERASE_ISP]: 'CHIP_ERASE_ISP',
-};
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
@@ -45,13 +32,9 @@ export class Stk500v2Client implements Programmer, V2Wire {
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Pages are erased by a counter that runs from 0, not at the loaded address (FIELD-NOTES). */
   readonly erasesInOrder = true;
-  private sequence = 1;
-  private readonly decoder = new FrameDecoder();
+  private readonly wire: FrameWire;
   readonly logger: Logger;
   private readonly timer: AnswerTimer;
-  private lastFrame: Uint8Array = new Uint8Array(0);
-  /** Frames decoded and not yet looked at (an adapter may bring several answers in one transfer). */
-  private readonly frames: DecodedFrame[] = [];
   /** The last answered command's round trip, from its frame written to its answer read. */
   private lastTripMs = 0;
   readonly pacer: Pacer;
@@ -62,6 +45,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
     this.logger = opts.logger ?? SILENT;
     this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
     this.pacer = opts.pacer ?? new Pacer();
+    this.wire = new FrameWire(opts, this.logger, this.stats, () => this.doing);
     this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
   }
 
@@ -71,6 +55,14 @@ export class Stk500v2Client implements Programmer, V2Wire {
 
   get answerTimeoutMs(): number {
     return this.timer.timeoutMs;
+  }
+
+  sendFrame(body: Uint8Array): Promise<number> {
+    return this.wire.sendFrame(body);
+  }
+
+  answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null> {
+    return this.wire.answerTo(seq, cmd, ms);
   }
 
   /**
@@ -84,8 +76,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
     for (;;) {
       const left = deadline - clock.now();
       try {
-        this.sequence = 1;
-        this.resetDecoder();
+        this.wire.restart();
         const body = await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.min(left, PROBE_RESEND_MS));
         const len = body[2] ?? 0;
         return String.fromCharCode(...body.subarray(3, 3 + len));
@@ -136,7 +127,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
     body[1] = block >> 8;
     body[2] = block & 0xff;
     body.set([K.PROGRAM_MODE_PAGE_WRITE, 0x0a, 0x40, 0x4c, 0x20, 0x00, 0x00], 3);
-    await this.sampleLink();
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON))));
     let addressValid = false;
     for (let address = start; address < end; ) {
       if (addressValid && this.pacer.interval('write') !== null) {
@@ -149,7 +140,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
         continue;
       }
       this.programBody(body, bytes, address, block);
-      await this.learnWait('write');
+      await learnWait(this.pacer, 'write', this.opts.clock, this.opts.signal);
       await this.retrying(
         async () => {
           this.doing = `writing page 0x${address.toString(16)}`;
@@ -185,7 +176,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const block = Math.min(BLOCK, g.pageBytes);
     const request = Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20);
-    await this.sampleLink();
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON))));
     let addressValid = false;
     for (let address = start; address < end; ) {
       if (addressValid && this.pacer.interval('read') !== null) {
@@ -196,7 +187,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
         if (!out.clean) addressValid = false;
         continue;
       }
-      await this.learnWait('read');
+      await learnWait(this.pacer, 'read', this.opts.clock, this.opts.signal);
       const reply = await this.retrying(async () => {
         this.doing = `reading page 0x${address.toString(16)}`;
         if (!addressValid) await this.loadAddress(address, g);
@@ -212,31 +203,8 @@ export class Stk500v2Client implements Programmer, V2Wire {
     }
   }
 
-  /** Short round trips (SIGN_ON, which changes nothing) until the Pacer knows the link's own delay. */
-  private async sampleLink(): Promise<void> {
-    this.doing = 'measuring the link';
-    for (let wait = this.pacer.sampleWait(); wait !== null; wait = this.pacer.sampleWait()) {
-      await sleep(this.opts.clock, wait, this.opts.signal);
-      await this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON)));
-    }
-  }
-
-  private async learnWait(kind: PageKind): Promise<void> {
-    const wait = this.pacer.learnWait(kind);
-    if (wait > 0) await sleep(this.opts.clock, wait, this.opts.signal);
-  }
-
   checkReadSize(r: Uint8Array, block: number): void {
-    if (r.length !== block + 3) {
-      throw new FlashError('protocol-error', `The bootloader sent a page of the wrong size while ${this.doing}.`, {
-        technical: `READ_FLASH_ISP returned ${r.length - 3} bytes, expected ${block}.`,
-      });
-    }
-  }
-
-  private resetDecoder(): void {
-    this.decoder.reset();
-    this.frames.length = 0;
+    this.wire.checkReadSize(r, block);
   }
 
   private async loadAddress(byteAddress: number, g: FlashGeometry): Promise<void> {
@@ -290,12 +258,11 @@ export class Stk500v2Client implements Programmer, V2Wire {
     let fillerMs = 0;
     if (filler > 0) {
       this.stats.bytesOut += filler;
-      await link.write(fillerFor(this.lastFrame, filler));
+      await link.write(fillerFor(this.wire.lastFrame, filler));
       fillerMs = (filler * 10 * 1000) / (link.baud ?? 57600);
     }
     await link.drain(20, signal);
-    this.resetDecoder();
-    this.sequence = 1;
+    this.wire.restart();
     await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.ceil(this.timer.timeoutMs + fillerMs));
   }
 
@@ -304,9 +271,9 @@ export class Stk500v2Client implements Programmer, V2Wire {
     const { clock } = this.opts;
     const timeoutMs = fixedTimeoutMs ?? this.timer.timeoutMs;
     const cmd = body[0] ?? 0;
-    const seq = await this.sendFrame(body);
+    const seq = await this.wire.sendFrame(body);
     const sentAt = clock.now();
-    const answer = await this.answerTo(seq, cmd, timeoutMs);
+    const answer = await this.wire.answerTo(seq, cmd, timeoutMs);
     if (!answer) {
       if (fixedTimeoutMs === undefined) this.timer.timedOut();
       throw new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
@@ -327,50 +294,6 @@ export class Stk500v2Client implements Programmer, V2Wire {
       throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing}.`, {
         technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
       });
-    }
-  }
-
-  /** Writes `body` as the next frame; returns its sequence number. */
-  async sendFrame(body: Uint8Array): Promise<number> {
-    const seq = this.sequence;
-    this.sequence = (seq + 1) & 0xff;
-    const frame = encodeFrame(seq, body);
-    this.lastFrame = frame;
-    if (this.logger.debug) this.logger.log('debug', `> ${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
-    this.stats.roundTrips++;
-    this.stats.bytesOut += frame.length;
-    await this.opts.link.write(frame);
-    return seq;
-  }
-
-  /**
-   * The body of the answer with sequence `seq` to `cmd`, waiting at most `ms`; null when the wait ran
-   * out (bytes read so far are kept). Answers to earlier commands are skipped; a damaged one is a
-   * protocol-error. The status is not checked.
-   */
-  async answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null> {
-    const { link, clock, signal } = this.opts;
-    const deadline = clock.now() + ms;
-    for (let first = true; ; first = false) {
-      for (let f = this.frames.shift(); f; f = this.frames.shift()) {
-        if (f.kind !== 'frame') {
-          throw new FlashError('protocol-error', `The bootloader's answer arrived damaged while ${this.doing}.`, {
-            technical: `Damaged answer to ${NAMES[cmd] ?? cmd} (${f.kind}).`,
-          });
-        }
-        if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
-        if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
-        return f.body;
-      }
-      const left = deadline - clock.now();
-      if (left <= 0 && !first) return null;
-      const chunk = await link.readSome(1024, Math.max(0, left), signal).catch((e: unknown) => {
-        if (e instanceof FlashError && e.code === 'link-timeout') return null;
-        throw e;
-      });
-      if (!chunk) return null;
-      this.stats.bytesIn += chunk.length;
-      for (const f of this.decoder.push(chunk)) this.frames.push(f);
     }
   }
 }

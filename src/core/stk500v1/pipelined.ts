@@ -1,0 +1,88 @@
+// PROG_PAGE and READ_PAGE pipelined for optiboot and ATmegaBOOT, timed by the session's Pacer
+// (core/pipeline): each page goes out as one write of its commands (UNIVERSAL when the extended
+// address changes, LOAD_ADDRESS, the page command) and its answers (INSYNC, payload, OK each) are
+// checked as they arrive, in order.
+import { FlashError } from '../errors.js';
+import type { Clock } from '../link/clock.js';
+import { hexBytes } from '../link/hexdump.js';
+import type { Logger } from '../programmer.js';
+import { MAX_IN_FLIGHT, type PageKind, type Pacer } from '../pipeline/pacer.js';
+import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
+import * as K from './constants.js';
+
+/** One page's commands in one write, and the payload each answer carries. */
+export interface PageCommands {
+  readonly bytes: Uint8Array;
+  readonly payloads: readonly number[];
+}
+
+/** What the pipeline needs of the STK500v1 client. */
+export interface V1Wire {
+  readonly pacer: Pacer;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly answerTimeoutMs: number;
+  /** Writes `bytes` (counted as one round trip). */
+  send(bytes: Uint8Array): Promise<void>;
+  /** Exactly `n` bytes within `ms`, or null (nothing is taken then). */
+  receive(n: number, ms: number): Promise<Uint8Array | null>;
+}
+
+/**
+ * Runs the pages of `[first, end)` pipelined; `commandsFor(address)` builds each page's commands
+ * when it is sent, `onAnswer` gets each page's last payload (the data read) in order.
+ */
+export async function pipelinedPages(
+  w: V1Wire,
+  kind: PageKind,
+  first: number,
+  end: number,
+  page: number,
+  commandsFor: (address: number) => PageCommands,
+  onAnswer: (address: number, payload: Uint8Array) => void,
+): Promise<PipelineOutcome> {
+  const inFlight: (readonly number[])[] = new Array<readonly number[]>(MAX_IN_FLIGHT);
+  let waiting = 0;
+  let payload: Uint8Array = new Uint8Array(0);
+  const interval = w.pacer.interval(kind) ?? 0;
+  const before = w.pacer.stats.pipelined;
+  const out = await runPipelined(
+    {
+      count: Math.ceil((end - first) / page),
+      send: async (i) => {
+        const c = commandsFor(first + i * page);
+        inFlight[i % MAX_IN_FLIGHT] = c.payloads;
+        await w.send(c.bytes);
+      },
+      answer: async (ms) => {
+        const payloads = inFlight[waiting % MAX_IN_FLIGHT] ?? [];
+        const total = payloads.reduce((s, p) => s + p + 2, 0);
+        const answer = await w.receive(total, ms);
+        if (!answer) return false;
+        let at = 0;
+        for (const p of payloads) {
+          if (answer[at] !== K.Resp_STK_INSYNC || answer[at + p + 1] !== K.Resp_STK_OK) {
+            throw new FlashError('protocol-error', `The bootloader's answer was out of sync while ${kind === 'write' ? 'writing' : 'reading'} pages.`, {
+              technical: `Answer ${hexBytes(answer)} to a pipelined page is out of sync (expected 14 … 10 for each command).`,
+            });
+          }
+          payload = answer.subarray(at + 1, at + 1 + p);
+          at += p + 2;
+        }
+        return true;
+      },
+      answered: (i) => {
+        waiting = i + 1;
+        onAnswer(first + i * page, payload);
+      },
+    },
+    w.pacer,
+    kind,
+    w.clock,
+    w.answerTimeoutMs,
+  );
+  const sent = w.pacer.stats.pipelined - before;
+  if (sent > 0) w.logger.log('info', `STK500v1: ${sent} page ${kind}s sent before the answer to the one before (one every ${interval.toFixed(1)} ms).`);
+  if (!w.pacer.active) w.logger.log('info', `STK500v1: one command at a time from page 0x${(first + out.answered * page).toString(16)} on, after ${w.pacer.stats.droppedBack ?? 'a problem'}.`);
+  return out;
+}
