@@ -112,7 +112,7 @@ describe('runPipelined', () => {
     const pacer = learnt(8, 40);
     const interval = pacer.interval('write') ?? 0;
     const b = fakeBoard(clock, 50, 32, 8);
-    const out = await drive(clock, runPipelined(b.c, pacer, 'write', clock, 1000));
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
     expect(out).toEqual({ answered: 50, clean: true });
     expect(b.early()).toBe(0);
     for (let i = 1; i < b.sends.length; i++) expect((b.sends[i] ?? 0) - (b.sends[i - 1] ?? 0)).toBeGreaterThanOrEqual(Math.min(interval, 40) - 1e-9);
@@ -125,7 +125,7 @@ describe('runPipelined', () => {
     const clock = new HandClock();
     const pacer = learnt(8, 40);
     const b = fakeBoard(clock, 50, 70, 8);
-    const out = await drive(clock, runPipelined(b.c, pacer, 'write', clock, 1000));
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
     expect(pacer.active).toBe(false);
     expect(pacer.stats.droppedBack).toMatch(/later than/);
     expect(out.clean).toBe(true);
@@ -137,7 +137,7 @@ describe('runPipelined', () => {
     const clock = new HandClock();
     const pacer = learnt(8, 40);
     const b = fakeBoard(clock, 50, 32, 8, 7);
-    const out = await drive(clock, runPipelined(b.c, pacer, 'write', clock, 1000));
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
     expect(out).toEqual({ answered: 7, clean: false });
     expect(pacer.stats.droppedBack).toMatch(/wrong answer/);
   });

@@ -6,6 +6,7 @@
 // earlier (a throttled background tab sends late, which is safe).
 import { FlashError } from '../errors.js';
 import type { Clock } from '../link/clock.js';
+import type { Logger } from '../programmer.js';
 import { MAX_IN_FLIGHT, type PageKind, type Pacer } from './pacer.js';
 
 export interface PipelinedCommands {
@@ -29,8 +30,29 @@ export interface PipelineOutcome {
   readonly clean: boolean;
 }
 
-/** `settleMs`: how long to wait for each answer still due after dropping back (the client's normal deadline). */
-export async function runPipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clock: Clock, settleMs: number): Promise<PipelineOutcome> {
+export interface PipelineContext {
+  readonly pacer: Pacer;
+  readonly kind: PageKind;
+  readonly clock: Clock;
+  /** How long to wait for each answer still due after dropping back (the client's normal deadline). */
+  readonly settleMs: number;
+  /** For the log: the protocol's name, and the address of command 0 and the bytes each covers. */
+  readonly log?: { readonly logger: Logger; readonly protocol: string; readonly first: number; readonly page: number };
+}
+
+export async function runPipelined(c: PipelinedCommands, x: PipelineContext): Promise<PipelineOutcome> {
+  const before = x.pacer.stats.pipelined;
+  const out = await pipelined(c, x.pacer, x.kind, x.clock, x.settleMs);
+  const l = x.log;
+  if (l) {
+    const sent = x.pacer.stats.pipelined - before;
+    if (sent > 0) l.logger.log('info', `${l.protocol}: ${sent} page ${x.kind}s sent before the answer to the one before (one every ${(x.pacer.interval(x.kind) ?? 0).toFixed(1)} ms).`);
+    if (!x.pacer.active) l.logger.log('info', `${l.protocol}: one command at a time from page 0x${(l.first + out.answered * l.page).toString(16)} on, after ${x.pacer.stats.droppedBack ?? 'a problem'}.`);
+  }
+  return out;
+}
+
+async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clock: Clock, settleMs: number): Promise<PipelineOutcome> {
   const interval = pacer.interval(kind);
   if (interval === null) return { answered: 0, clean: true };
   const late = pacer.lateAfter(kind);

@@ -44,9 +44,7 @@ export async function pipelinedPages(
   const inFlight: (readonly number[])[] = new Array<readonly number[]>(MAX_IN_FLIGHT);
   let waiting = 0;
   let payload: Uint8Array = new Uint8Array(0);
-  const interval = w.pacer.interval(kind) ?? 0;
-  const before = w.pacer.stats.pipelined;
-  const out = await runPipelined(
+  return runPipelined(
     {
       count: Math.ceil((end - first) / page),
       send: async (i) => {
@@ -76,13 +74,6 @@ export async function pipelinedPages(
         onAnswer(first + i * page, payload);
       },
     },
-    w.pacer,
-    kind,
-    w.clock,
-    w.answerTimeoutMs,
+    { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v1', first, page } },
   );
-  const sent = w.pacer.stats.pipelined - before;
-  if (sent > 0) w.logger.log('info', `STK500v1: ${sent} page ${kind}s sent before the answer to the one before (one every ${interval.toFixed(1)} ms).`);
-  if (!w.pacer.active) w.logger.log('info', `STK500v1: one command at a time from page 0x${(first + out.answered * page).toString(16)} on, after ${w.pacer.stats.droppedBack ?? 'a problem'}.`);
-  return out;
 }

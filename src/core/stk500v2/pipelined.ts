@@ -38,9 +38,7 @@ export async function pipelinedPages(
   const seqs = new Uint8Array(MAX_IN_FLIGHT);
   let waiting = 0;
   let answer: Uint8Array | null = null;
-  const interval = w.pacer.interval(kind) ?? 0;
-  const pipelinedBefore = w.pacer.stats.pipelined;
-  const out = await runPipelined(
+  return runPipelined(
     {
       count: Math.ceil((end - first) / block),
       send: async (i) => {
@@ -58,13 +56,6 @@ export async function pipelinedPages(
         if (answer) onAnswer(first + i * block, answer);
       },
     },
-    w.pacer,
-    kind,
-    w.clock,
-    w.answerTimeoutMs,
+    { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );
-  const sent = w.pacer.stats.pipelined - pipelinedBefore;
-  if (sent > 0) w.logger.log('info', `STK500v2: ${sent} page ${kind}s sent before the answer to the one before (one every ${interval.toFixed(1)} ms).`);
-  if (!w.pacer.active) w.logger.log('info', `STK500v2: one command at a time from page 0x${(first + out.answered * block).toString(16)} on, after ${w.pacer.stats.droppedBack ?? 'a problem'}.`);
-  return out;
 }
