@@ -6,6 +6,7 @@
 // reads and writes they ask for (test/helpers/command-log.ts). The test drives it through window.__hexflashTest.
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
+import type { LinkModelName } from '../emulator/link-models.js';
 import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { UsbCdcDevice, type UsbIdentity } from '../emulator/usb-device.js';
@@ -26,6 +27,10 @@ export interface PlugSpec {
   readonly grant?: boolean;
   /** The UART port's USB IDs (default: a CH340, 1a86:7523). */
   readonly usbIds?: { readonly vid: number; readonly pid: number };
+  /** The USB-serial adapter's timing model (test/emulator/link-models.ts); default 'fixed' at 0 ms. */
+  readonly link?: LinkModelName;
+  /** The board's speed; default 'adaptive' (faster than real time while busy). */
+  readonly speed?: 'realtime' | 'adaptive';
 }
 
 export interface HexflashTestApi {
@@ -49,6 +54,8 @@ export interface HexflashTestApi {
   /** The flash reads and writes the page asked a UART board for since it was plugged in (or since clearAccesses). */
   flashAccesses(): FlashAccess[];
   clearAccesses(): void;
+  /** Bytes the board's UART lost (sent while it could not take them), and host writes sent ahead of an answer. */
+  uartStats(): { bytesLost: number; writesAhead: number };
 }
 
 const serial = new EmulatedSerial();
@@ -67,8 +74,9 @@ const api: HexflashTestApi = {
     board = new EmulatedBoard({
       mcu: spec.mcu,
       bootloader: boot,
-      speed: 'adaptive',
+      speed: spec.speed ?? 'adaptive',
       usbCdc: spec.usb !== undefined,
+      ...(spec.link ? { link: spec.link } : {}),
       ...(spec.applicationHex ? { application: fromHex(spec.applicationHex) } : {}),
     });
     board.start();
@@ -125,6 +133,7 @@ const api: HexflashTestApi = {
   clearAccesses: () => {
     commands.accesses.length = 0;
   },
+  uartStats: () => ({ bytesLost: board?.stats.bytesLost ?? 0, writesAhead: board?.stats.writesAhead ?? 0 }),
 };
 
 Object.defineProperty(Navigator.prototype, 'serial', { configurable: true, get: () => serial });

@@ -19,6 +19,7 @@ import { makeHexFixture, sameBytes, type HexFixture } from './hex-file.js';
 import { backupSteps } from './backup-steps.js';
 import { consoleSteps } from './console-steps.js';
 import { moreBoardSteps } from './more-boards.js';
+import { pipelineSteps } from './pipeline-steps.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
@@ -242,6 +243,7 @@ async function main(): Promise<number> {
     await moreBoardSteps({ steps, app: () => app, shot, work });
     await portSteps({ steps, app: () => app, shot, work });
     await consoleSteps({ steps, app: () => app, shot, work });
+    await pipelineSteps({ steps, app: () => app, shot, work, uno: M328 });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 

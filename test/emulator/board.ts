@@ -87,11 +87,19 @@ interface TxChunk {
   readonly injected?: boolean;
 }
 
+/**
+ * The timers as they were when this module loaded: a browser test that throttles the page's timers
+ * (a background tab, test/e2e/pipeline-steps.ts) throttles the flasher, not the board, which is not
+ * in the page in real life.
+ */
+const setTimer = globalThis.setTimeout.bind(globalThis);
+const clearTimer = globalThis.clearTimeout.bind(globalThis);
+
 const WALL_CLOCK: Clock = {
   now: () => performance.now(),
   setTimer: (ms, fn) => {
-    const id = setTimeout(fn, ms);
-    return () => clearTimeout(id);
+    const id = setTimer(fn, ms);
+    return () => clearTimer(id);
   },
 };
 
@@ -104,7 +112,7 @@ function garble(b: number): number {
 const yieldNow: (fn: () => void) => void = (() => {
   const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
   if (typeof g.setImmediate === 'function') return (fn: () => void) => void g.setImmediate?.(fn);
-  if (typeof MessageChannel === 'undefined') return (fn: () => void) => void setTimeout(fn, 0);
+  if (typeof MessageChannel === 'undefined') return (fn: () => void) => void setTimer(fn, 0);
   const ch = new MessageChannel();
   const queue: (() => void)[] = [];
   ch.port1.onmessage = () => queue.shift()?.();
@@ -121,9 +129,10 @@ export class EmulatedBoard {
   /**
    * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
    * machine). thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
-   * of its answer out, summed over `thinks` commands (page erase and write included).
+   * of its answer out, summed over `thinks` commands (page erase and write included). writesAhead:
+   * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, thinkMs: 0, thinks: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -236,6 +245,7 @@ export class EmulatedBoard {
     }
     this.rxLineFreeAt = t;
     this.stats.bytesToMcu += bytes.length;
+    if (this.txChunks.some((c) => !c.injected)) this.stats.writesAhead++;
     this.lastHostBaud = hostBaud;
     this.wake?.();
   }
@@ -274,10 +284,10 @@ export class EmulatedBoard {
           let timer: ReturnType<typeof setTimeout> | undefined;
           this.wake = () => {
             this.wake = null;
-            clearTimeout(timer);
+            clearTimer(timer);
             yieldNow(step);
           };
-          timer = setTimeout(() => this.wake?.(), wait);
+          timer = setTimer(() => this.wake?.(), wait);
         } else yieldNow(step);
       };
       yieldNow(step);

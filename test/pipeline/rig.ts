@@ -19,8 +19,9 @@ export interface PipelineRun {
   readonly link: LinkModelName;
   readonly imageBytes: number;
   readonly seed: number;
-  /** For 'fixed': latency each way. */
+  /** For 'fixed': latency each way, and how much each transfer's varies either way. */
   readonly latencyMs?: number;
+  readonly jitterMs?: number;
   /** Faults on the wire, installed once the board runs. */
   readonly line?: (board: EmulatedBoard) => LineFaults;
   readonly pipeline?: boolean;
@@ -43,6 +44,7 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
     speed: 'virtual',
     link: r.link,
     latencyMs: r.latencyMs ?? 0,
+    latencyJitterMs: r.jitterMs ?? 0,
     random: prng(r.seed + 3_000_000),
     // An older firmware in flash: a page written without its erase shows in verify.
     application: randomBytes(Math.min(info.start, 2 * r.imageBytes), r.seed + 1_000_000),

@@ -14,8 +14,8 @@ export const LEARN_PAGES = 12;
 /** Short round trips that measure the link's own delay, at least, before pipelining. */
 const LINK_SAMPLES = 24;
 /**
- * A link whose delay stays below this is not pipelined: the next command may as well wait for the
- * answer (what pipelining could win is less than the margins it needs).
+ * A link whose typical (median) delay is below this is not pipelined: the next command may as well
+ * wait for the answer (what pipelining could win is less than the margins it needs).
  */
 const FAST_LINK_MS = 3;
 /**
@@ -61,6 +61,7 @@ export interface PacerStats {
 export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
   private linkSamples = 0;
+  private readonly links: number[] = [];
   private seed = 0x2545f491;
   private linkMin = Infinity;
   private linkMax = -Infinity;
@@ -86,6 +87,7 @@ export class Pacer {
     if (this.byteMs === null) return;
     const link = ms - (bytesOut + bytesIn) * this.byteMs;
     this.linkSamples++;
+    if (this.links.length < 64) this.links.push(link);
     this.linkMin = Math.min(this.linkMin, link);
     this.linkMax = Math.max(this.linkMax, link);
   }
@@ -114,7 +116,9 @@ export class Pacer {
   }
 
   private get fast(): boolean {
-    return this.linkSamples >= 3 && this.linkMax < FAST_LINK_MS;
+    if (this.linkSamples < 3) return false;
+    const sorted = [...this.links].sort((a, b) => a - b);
+    return (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
   }
 
   /**
@@ -167,10 +171,24 @@ export class Pacer {
   }
 }
 
+/**
+ * A timer this much later than asked means the host throttles timers (a background tab, a starved
+ * machine): what is learnt from timing would not hold, so the session goes on one command at a time.
+ */
+const LATE_TIMER_MS = 100;
+
+/** Sleeps `ms`; a timer that fires far too late drops `pacer` back. */
+async function pacedSleep(pacer: Pacer, clock: Clock, ms: number, signal: AbortSignalLike | undefined): Promise<void> {
+  const t0 = clock.now();
+  await sleep(clock, ms, signal);
+  const late = clock.now() - t0 - ms;
+  if (late > LATE_TIMER_MS) pacer.dropBack(`a timer that fired ${Math.round(late)} ms late (a background tab throttles them)`);
+}
+
 /** Short round trips (`probe`: a command that changes nothing) until `pacer` knows the link's own delay. */
 export async function sampleLink(pacer: Pacer, clock: Clock, signal: AbortSignalLike | undefined, probe: () => Promise<unknown>): Promise<void> {
   for (let wait = pacer.sampleWait(); wait !== null; wait = pacer.sampleWait()) {
-    await sleep(clock, wait, signal);
+    await pacedSleep(pacer, clock, wait, signal);
     await probe();
   }
 }
@@ -178,5 +196,5 @@ export async function sampleLink(pacer: Pacer, clock: Clock, signal: AbortSignal
 /** Before a page command answered one at a time while `pacer` still learns `kind`. */
 export async function learnWait(pacer: Pacer, kind: PageKind, clock: Clock, signal: AbortSignalLike | undefined): Promise<void> {
   const wait = pacer.learnWait(kind);
-  if (wait > 0) await sleep(clock, wait, signal);
+  if (wait > 0) await pacedSleep(pacer, clock, wait, signal);
 }
