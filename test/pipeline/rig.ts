@@ -33,6 +33,8 @@ export interface PipelineResult {
   readonly equal: boolean;
   readonly virtualMs: number;
   readonly bytesLost: number;
+  /** The bootloader's own time over the session (EmulatedBoard stats.thinkMs). */
+  readonly bootloaderMs: number;
   readonly log: string[];
 }
 
@@ -70,7 +72,7 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
     );
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
-    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost, log };
+    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost, bootloaderMs: board.stats.thinkMs, log };
   } finally {
     await link.close();
     await board.stop();

@@ -58,8 +58,14 @@ export interface PacerStats {
   droppedBack: string | null;
 }
 
+/** Turnarounds kept for the median (the latest ones). */
+const TURNAROUNDS = 1024;
+
 export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
+  private readonly turnarounds = new Float64Array(TURNAROUNDS);
+  private turns = 0;
+  private answeredAt = -1;
   private linkSamples = 0;
   private readonly links: number[] = [];
   private seed = 0x2545f491;
@@ -154,6 +160,31 @@ export class Pacer {
   lateAfter(kind: PageKind): number {
     const list = this.pages[kind];
     return Math.max(...list) + Math.max(LATE_SLACK_MS, this.spread(kind));
+  }
+
+  /** An answer arrived at `at` (the link's time of its last bytes), and nothing was sent since. */
+  answerArrived(at: number): void {
+    this.answeredAt = at;
+  }
+
+  /** A command leaves at `now`: after an answer, the host's turnaround is counted. */
+  sending(now: number): void {
+    if (this.answeredAt < 0) return;
+    this.turnarounds[this.turns++ % TURNAROUNDS] = now - this.answeredAt;
+    this.answeredAt = -1;
+  }
+
+  /** The next command leaves on its own time, not in answer to the last answer: not a turnaround. */
+  skipTurnaround(): void {
+    this.answeredAt = -1;
+  }
+
+  /** The median time from an answer's arrival to the next command leaving; null before any. */
+  get turnaroundMs(): number | null {
+    const n = Math.min(this.turns, TURNAROUNDS);
+    if (n === 0) return null;
+    const s = this.turnarounds.slice(0, n).sort();
+    return ((s[(n - 1) >> 1] ?? 0) + (s[n >> 1] ?? 0)) / 2;
   }
 
   /** Back to one command at a time for the rest of the session. */

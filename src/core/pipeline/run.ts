@@ -64,6 +64,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     const now = clock.now();
     const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
     if (room && (sent === done || now >= nextAt)) {
+      if (sent > done) pacer.skipTurnaround();
       await c.send(sent);
       const t = clock.now();
       sentAt[sent % MAX_IN_FLIGHT] = t;

@@ -67,6 +67,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
   }
 
   async send(bytes: Uint8Array): Promise<void> {
+    this.pacer.sending(this.opts.clock.now());
     if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(bytes)}`);
     this.stats.roundTrips++;
     this.stats.bytesOut += bytes.length;
@@ -79,6 +80,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
       throw e;
     });
     if (answer) {
+      this.pacer.answerArrived(this.opts.link.lastReceivedAt ?? this.opts.clock.now());
       this.stats.bytesIn += answer.length;
       if (this.logger.debug) this.logger.log('debug', `< ${hexBytes(answer)}`);
     }
@@ -276,6 +278,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
     if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(out)}`);
     this.stats.roundTrips++;
     this.stats.bytesOut += out.length;
+    this.pacer.sending(clock.now());
     await link.write(out);
     const t0 = clock.now();
     const replies: Uint8Array[] = [];
@@ -300,6 +303,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
       replies.push(answer.subarray(1, size - 1));
     }
     this.lastTripMs = clock.now() - t0;
+    this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
     this.timer.answered(this.lastTripMs);
     const cmd = commands.length === 1 ? (commands[0]?.[0] ?? 0) : -1;
     if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, out.length, (payloads[0] ?? 0) + 2);

@@ -1,6 +1,8 @@
 // STK500v2 client for the 'wiring' bootloader (stk500boot.c on ATmega2560/1280), per AVR068.
 // One LOAD_ADDRESS per contiguous pass: the bootloader auto-increments after each block. Damaged or
-// lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1).
+// lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1). Once
+// the session's Pacer has learnt the timing, pages go out before the answer to the one before
+// (pipelined.ts); frames and their answers are matched in wire.ts.
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
@@ -45,7 +47,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
     this.logger = opts.logger ?? SILENT;
     this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
     this.pacer = opts.pacer ?? new Pacer();
-    this.wire = new FrameWire(opts, this.logger, this.stats, () => this.doing);
+    this.wire = new FrameWire(opts, this.logger, this.stats, this.pacer, () => this.doing);
     this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
   }
 

@@ -3,6 +3,7 @@
 import { FlashError } from '../errors.js';
 import { hexBytes } from '../link/hexdump.js';
 import type { ClientOptions, LinkStats, Logger } from '../programmer.js';
+import type { Pacer } from '../pipeline/pacer.js';
 import * as K from './constants.js';
 import { encodeFrame, FrameDecoder, type DecodedFrame } from './frame.js';
 
@@ -30,6 +31,7 @@ export class FrameWire {
     private readonly opts: ClientOptions,
     private readonly logger: Logger,
     private readonly stats: LinkStats,
+    private readonly pacer: Pacer,
     /** What the client is doing, for error messages. */
     private readonly doing: () => string,
   ) {}
@@ -45,6 +47,7 @@ export class FrameWire {
   async sendFrame(body: Uint8Array): Promise<number> {
     const seq = this.sequence;
     this.sequence = (seq + 1) & 0xff;
+    this.pacer.sending(this.opts.clock.now());
     const frame = encodeFrame(seq, body);
     this.lastFrame = frame;
     if (this.logger.debug) this.logger.log('debug', `> ${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
@@ -70,6 +73,7 @@ export class FrameWire {
           });
         }
         if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
+        this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
         if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
         return f.body;
       }
