@@ -8,7 +8,7 @@ import { AnswerTimer } from '../link/answer-timer.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { FrameWire, NAMES } from './wire.js';
-import { FILLER_BYTES, fillerFor } from './stk500boot.js';
+import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
 import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
 import { pipelinedPages, type V2Wire } from './pipelined.js';
@@ -17,8 +17,8 @@ import type { Clock } from '../link/clock.js';
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
-/** Resyncs in a row without an answer before the bootloader counts as lost. */
-const RETRIES = 3;
+/** Resyncs in a row without a good answer before the bootloader counts as lost. */
+const RETRIES = 4;
 /** Tries of one command on a link that keeps damaging frames. */
 const MAX_ATTEMPTS = 10;
 /** Within a probe, how long to wait for SIGN_ON's answer before sending it again. */
@@ -223,7 +223,10 @@ export class Stk500v2Client implements Programmer, V2Wire {
    * needed more filler than any honest frame, before `op` runs again.
    */
   private async retrying<T>(op: () => Promise<T>, onOverrun?: () => void): Promise<T> {
+    // Resyncs that got no answer at all: the bootloader may still be reading a frame. A damaged
+    // answer is not counted there: the bootloader framed SIGN_ON, so it was reading no frame.
     let silentResyncs = 0;
+    let failedResyncs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await op();
@@ -234,16 +237,18 @@ export class Stk500v2Client implements Programmer, V2Wire {
         this.pacer.dropBack(`a lost or damaged answer (${e.technical ?? e.detail})`);
         // Silence may mean the bootloader still waits for the rest of a frame that lost a byte, or
         // whose size came in damaged: fill it up first, so that SIGN_ON is read as a frame.
-        const filler = e.code === 'link-timeout' ? (FILLER_BYTES[silentResyncs] ?? 0) : 0;
+        const filler = e.code === 'link-timeout' ? fillerBytes(silentResyncs) : 0;
         try {
           await this.resync(filler);
-          // The first filler did not complete the frame: its size came in larger than the buffer,
-          // and the bootloader wrote past it over its own variables (the erase counter among them).
-          if (silentResyncs > 0) onOverrun?.();
+          // Only the long filler completed the frame: its size came in larger than the buffer, and
+          // the bootloader wrote past it over its own variables (the erase counter among them).
+          if (filler >= OVERRUN_FILLER) onOverrun?.();
           silentResyncs = 0;
+          failedResyncs = 0;
         } catch (r) {
           if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error')) throw r;
-          if (++silentResyncs >= RETRIES) throw alsoResync(e, r);
+          if (r.code === 'link-timeout') silentResyncs++;
+          if (++failedResyncs >= RETRIES) throw alsoResync(e, r);
         }
       }
     }

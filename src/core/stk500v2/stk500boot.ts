@@ -13,11 +13,19 @@ export function neverErasedRegion(flashBytes: number): { readonly start: number;
 }
 
 /**
- * Filler bytes sent before each resync after a timeout (see fillerFor): enough for the rest of any
- * frame that lost a byte (a body is at most 265 bytes), then enough for one whose size's high byte had
- * bit 0-3 flipped (stk500boot does not bound the size: a larger one overruns its buffer and RAM).
+ * Filler bytes sent before each resync after a timeout, by how many resyncs before it got no answer
+ * (see fillerFor): enough for the rest of any frame that lost a byte (a body is at most 265 bytes),
+ * the same again for a SIGN_ON that lost a byte of its own, then enough for a frame whose size's high
+ * byte had bit 0-3 flipped (stk500boot does not bound the size: a larger one overruns its buffer).
  */
-export const FILLER_BYTES = [300, 4400];
+const FILLER_BYTES = [300, 300, 4400] as const;
+/** A resync that needed this much filler completed a frame longer than stk500boot's buffer. */
+export const OVERRUN_FILLER = 4400;
+
+export function fillerBytes(silentResyncs: number): number {
+  return FILLER_BYTES[Math.min(silentResyncs, FILLER_BYTES.length - 1)] ?? OVERRUN_FILLER;
+}
+
 /**
  * Bytes to complete a frame the bootloader is still reading. When one byte b of `frame` was lost,
  * the bootloader has taken the frame's checksum byte as its last body byte and XORed all of the

@@ -3,7 +3,8 @@
 // byte), then fillerFor()'s bytes, must never be carried out: the page stays as it was, and the
 // bootloader answers SIGN_ON right after. Before the first filler byte was a value absent from the
 // frame, a frame that lost a zero was accepted with its data shifted by one. And a frame whose size
-// came in larger than stk500boot's buffer, which it overruns: the in-order erase starts again.
+// came in larger than stk500boot's buffer, which it overruns: the in-order erase starts again. And a resync
+// that failed for its own reasons (its SIGN_ON lost a byte, its answer came back damaged): no restart.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as K from '../../../src/core/stk500v2/constants.js';
 import { fillerFor } from '../../../src/core/stk500v2/stk500boot.js';
@@ -35,6 +36,19 @@ async function answer(l: QueueLink, cmd: number, ms = 1000): Promise<Uint8Array 
     for (const f of decoder.push(chunk)) if (f.kind === 'frame' && f.body[0] === cmd) return f.body;
   }
   return null;
+}
+
+/** Flashes `data` at 0 on the Mega preset, checks the whole flash byte for byte, returns the log. */
+async function flashVerified(b: BenchBoard, data: Uint8Array): Promise<string> {
+  const lines: string[] = [];
+  link = await b.open(115200);
+  const result = await flashFirmware(
+    { image: imageFromSegments([{ address: 0, data }]), board: 'arduino-mega2560' },
+    { link, clock: b.board.clock, onEvent: (e) => e.state === 'log' && lines.push(e.text) },
+  );
+  expect(result.bytesVerified).toBe(data.length);
+  expect(Buffer.compare(Buffer.from(b.board.flash.subarray(0, data.length)), Buffer.from(data))).toBe(0);
+  return lines.join('\n');
 }
 
 async function command(l: QueueLink, seq: number, body: Uint8Array): Promise<Uint8Array | null> {
@@ -96,16 +110,57 @@ describe('a page frame whose size came in too large (real stk500boot)', () => {
       },
       toHost: (v) => v,
     };
-    const data = randomBytes(60 * 256, 78);
-    const lines: string[] = [];
-    const l = await bench.open(115200);
-    link = l;
-    const result = await flashFirmware(
-      { image: imageFromSegments([{ address: 0, data }]), board: 'arduino-mega2560' },
-      { link: l, clock: bench.board.clock, onEvent: (e) => e.state === 'log' && lines.push(e.text) },
-    );
-    expect(result.bytesVerified).toBe(data.length);
-    expect(lines.join('\n')).toMatch(/ran past the bootloader's buffer while writing page 0x1[cde]00; .* Erasing from 0 again/);
-    expect(Buffer.compare(Buffer.from(bench.board.flash.subarray(0, data.length)), Buffer.from(data))).toBe(0);
+    const log = await flashVerified(bench, randomBytes(60 * 256, 78));
+    expect(log).toMatch(/ran past the bootloader's buffer while writing page 0x1[cde]00; .* Erasing from 0 again/);
   });
+});
+
+describe('a resync that went wrong for its own reasons is no overrun (real stk500boot)', () => {
+  // The 20th PROGRAM_FLASH_ISP frame loses its size's low byte, so the client resyncs; then the resync itself
+  // is hit: its SIGN_ON loses a byte (silence, then a second short filler completes it), or its
+  // answer comes back damaged and the page's next try loses a byte too. Neither lets a frame run past
+  // the buffer: no erase from 0 again.
+  for (const hit of ['the SIGN_ON lost a byte', 'the answer came back damaged'] as const) {
+    it(`${hit}: the write goes on without starting the erase again`, async () => {
+      bench = await startBench('stk500v2-atmega2560', { speed: 'virtual' });
+      let programFrames = 0;
+      let header: number[] = [];
+      let damaged = false;
+      let signOnHit = false;
+      let answerBytes = -1;
+      bench.board.line = {
+        toMcu: (v) => {
+          header = [...header.slice(-5), v];
+          if (header.length >= 4 && header[header.length - 4] === K.MESSAGE_START && header[header.length - 2] === 0x01 && v === 0x0a) {
+            programFrames++;
+            if (programFrames === 20 || (programFrames === 21 && hit === 'the answer came back damaged')) {
+              damaged = true;
+              return null;
+            }
+          }
+          // A resync's SIGN_ON: 1b 01 00 01 0e 01 (the 0e token, then the command).
+          if (damaged && !signOnHit && hit === 'the SIGN_ON lost a byte' && header.join() === [K.MESSAGE_START, 1, 0, 1, K.TOKEN, K.CMD_SIGN_ON].join()) {
+            signOnHit = true;
+            return null;
+          }
+          if (damaged && !signOnHit && hit === 'the answer came back damaged' && header.join() === [K.MESSAGE_START, 1, 0, 1, K.TOKEN, K.CMD_SIGN_ON].join()) {
+            signOnHit = true;
+            answerBytes = 0;
+          }
+          return v;
+        },
+        toHost: (v) => {
+          if (answerBytes >= 0 && ++answerBytes === 10) {
+            answerBytes = -1;
+            return v ^ 0x20;
+          }
+          return v;
+        },
+      };
+      const log = await flashVerified(bench, randomBytes(40 * 256, 79));
+      expect(damaged && signOnHit).toBe(true);
+      expect(log).toMatch(/Re-synchronising/);
+      expect(log).not.toMatch(/ran past the bootloader's buffer/);
+    });
+  }
 });
