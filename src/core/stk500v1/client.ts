@@ -11,8 +11,7 @@ import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { learnWait, Pacer, sampleLink, type PageKind } from '../pipeline/pacer.js';
-import type { Clock } from '../link/clock.js';
-import { pipelinedPages, type PageCommands, type V1Wire } from './pipelined.js';
+import { linkWire, pipelinedPages, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
@@ -35,7 +34,7 @@ export interface Stk500v1Options extends ClientOptions {
   readonly pipeline?: boolean;
 }
 
-export class Stk500v1Client implements Programmer, V1Wire {
+export class Stk500v1Client implements Programmer {
   readonly protocol = 'stk500v1' as const;
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Optiboot and ATmegaBOOT erase each page at its own address before writing it. */
@@ -56,35 +55,6 @@ export class Stk500v1Client implements Programmer, V1Wire {
     this.pipeline = opts.pipeline ?? true;
     this.pacer = opts.pacer ?? new Pacer(this.pipeline);
     this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
-  }
-
-  get clock(): Clock {
-    return this.opts.clock;
-  }
-
-  get answerTimeoutMs(): number {
-    return this.timer.timeoutMs;
-  }
-
-  async send(bytes: Uint8Array): Promise<void> {
-    this.pacer.sending(this.opts.clock.now());
-    if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(bytes)}`);
-    this.stats.roundTrips++;
-    this.stats.bytesOut += bytes.length;
-    await this.opts.link.write(bytes);
-  }
-
-  async receive(n: number, ms: number): Promise<Uint8Array | null> {
-    const answer = await this.opts.link.read(n, ms, this.opts.signal).catch((e: unknown) => {
-      if (e instanceof FlashError && e.code === 'link-timeout') return null;
-      throw e;
-    });
-    if (answer) {
-      this.pacer.answerArrived(this.opts.link.lastReceivedAt ?? this.opts.clock.now());
-      this.stats.bytesIn += answer.length;
-      if (this.logger.debug) this.logger.log('debug', `< ${hexBytes(answer)}`);
-    }
-    return answer;
   }
 
   /**
@@ -152,7 +122,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
     for (let address = start; address < end; ) {
       if (this.pacer.interval('write') !== null) {
         const first = address;
-        const out = await pipelinedPages(this, 'write', first, end, n, (a) => this.oneWrite(a, g, fill(a), 0), (a) => onPage(a + n - start));
+        const out = await pipelinedPages(this.pipe(), 'write', first, end, n, (a) => this.oneWrite(a, g, fill(a), 0), (a) => onPage(a + n - start));
         address = first + out.answered * n;
         if (!out.clean) await this.afterUnclean('write');
         continue;
@@ -180,7 +150,7 @@ export class Stk500v1Client implements Programmer, V1Wire {
     for (let address = start; address < end; ) {
       if (this.pacer.interval('read') !== null) {
         const first = address;
-        const out = await pipelinedPages(this, 'read', first, end, n, (a) => this.oneWrite(a, g, read, n), onPage);
+        const out = await pipelinedPages(this.pipe(), 'read', first, end, n, (a) => this.oneWrite(a, g, read, n), onPage);
         address = first + out.answered * n;
         if (!out.clean) await this.afterUnclean('read');
         continue;
@@ -204,6 +174,10 @@ export class Stk500v1Client implements Programmer, V1Wire {
   private async afterUnclean(kind: PageKind): Promise<void> {
     this.extendedByte = -1;
     await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
+  }
+
+  private pipe(): V1Wire {
+    return linkWire(this.opts, this.pacer, this.logger, this.stats, this.timer.timeoutMs);
   }
 
   /** A page's commands as one write, for the pipeline (the extended address noted as sent). */

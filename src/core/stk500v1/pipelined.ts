@@ -5,7 +5,7 @@
 import { FlashError } from '../errors.js';
 import type { Clock } from '../link/clock.js';
 import { hexBytes } from '../link/hexdump.js';
-import type { Logger } from '../programmer.js';
+import type { ClientOptions, LinkStats, Logger } from '../programmer.js';
 import { MAX_IN_FLIGHT, type PageKind, type Pacer } from '../pipeline/pacer.js';
 import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
 import * as K from './constants.js';
@@ -26,6 +26,35 @@ export interface V1Wire {
   send(bytes: Uint8Array): Promise<void>;
   /** Exactly `n` bytes within `ms`, or null (nothing is taken then). */
   receive(n: number, ms: number): Promise<Uint8Array | null>;
+}
+
+/** The pipeline's view of a client's link: writes and exact reads, counted and logged as the client's own. */
+export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stats: LinkStats, answerTimeoutMs: number): V1Wire {
+  return {
+    pacer,
+    clock: opts.clock,
+    logger,
+    answerTimeoutMs,
+    async send(bytes) {
+      pacer.sending(opts.clock.now());
+      if (logger.debug) logger.log('debug', `> ${hexBytes(bytes)}`);
+      stats.roundTrips++;
+      stats.bytesOut += bytes.length;
+      await opts.link.write(bytes);
+    },
+    async receive(n, ms) {
+      const answer = await opts.link.read(n, ms, opts.signal).catch((e: unknown) => {
+        if (e instanceof FlashError && e.code === 'link-timeout') return null;
+        throw e;
+      });
+      if (answer) {
+        pacer.answerArrived(opts.link.lastReceivedAt ?? opts.clock.now());
+        stats.bytesIn += answer.length;
+        if (logger.debug) logger.log('debug', `< ${hexBytes(answer)}`);
+      }
+      return answer;
+    },
+  };
 }
 
 /**

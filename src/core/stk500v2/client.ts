@@ -12,7 +12,6 @@ import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
 import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
 import { pipelinedPages, type V2Wire } from './pipelined.js';
-import type { Clock } from '../link/clock.js';
 
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
@@ -29,7 +28,7 @@ const LEARNT_FLOOR_MS = 200;
 /** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
 const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.CMD_SIGN_ON, K.CMD_GET_PARAMETER, K.CMD_LOAD_ADDRESS, K.CMD_READ_SIGNATURE_ISP, K.CMD_ENTER_PROGMODE_ISP]);
 
-export class Stk500v2Client implements Programmer, V2Wire {
+export class Stk500v2Client implements Programmer {
   readonly protocol = 'stk500v2' as const;
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Pages are erased by a counter that runs from 0, not at the loaded address (FIELD-NOTES). */
@@ -49,22 +48,6 @@ export class Stk500v2Client implements Programmer, V2Wire {
     this.pacer = opts.pacer ?? new Pacer();
     this.wire = new FrameWire(opts, this.logger, this.stats, this.pacer, () => this.doing);
     this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
-  }
-
-  get clock(): Clock {
-    return this.opts.clock;
-  }
-
-  get answerTimeoutMs(): number {
-    return this.timer.timeoutMs;
-  }
-
-  sendFrame(body: Uint8Array): Promise<number> {
-    return this.wire.sendFrame(body);
-  }
-
-  answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null> {
-    return this.wire.answerTo(seq, cmd, ms);
   }
 
   /**
@@ -135,7 +118,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
       if (addressValid && this.pacer.interval('write') !== null) {
         // The bootloader's address goes on from the last page: the rest pipelined.
         const first = address;
-        const out = await pipelinedPages(this, 'write', first, end, block, (a) => this.programBody(body, bytes, a, block), (a) => onPage(a + block - start));
+        const out = await pipelinedPages(this.pipe(), 'write', first, end, block, (a) => this.programBody(body, bytes, a, block), (a) => onPage(a + block - start));
         address = first + out.answered * block;
         // A page sent may have been carried out at another page's address: the erase counter cannot be trusted.
         if (!out.clean) throw new EraseCounterLost(address);
@@ -183,7 +166,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
     for (let address = start; address < end; ) {
       if (addressValid && this.pacer.interval('read') !== null) {
         const first = address;
-        const out = await pipelinedPages(this, 'read', first, end, block, () => request, (a, r) => onPage(a, r.subarray(2, 2 + block)));
+        const out = await pipelinedPages(this.pipe(), 'read', first, end, block, () => request, (a, r) => onPage(a, r.subarray(2, 2 + block)));
         address = first + out.answered * block;
         // Where the bootloader's address now is cannot be told: load it again (a resync may be needed).
         if (!out.clean) addressValid = false;
@@ -195,7 +178,7 @@ export class Stk500v2Client implements Programmer, V2Wire {
         if (!addressValid) await this.loadAddress(address, g);
         addressValid = false;
         const r = await this.command(request);
-        this.checkReadSize(r, block);
+        this.wire.checkReadSize(r, block);
         addressValid = true;
         return r;
       });
@@ -205,8 +188,20 @@ export class Stk500v2Client implements Programmer, V2Wire {
     }
   }
 
-  checkReadSize(r: Uint8Array, block: number): void {
-    this.wire.checkReadSize(r, block);
+
+  /** What the pipeline needs: the frame I/O and the session's timing. */
+  private pipe(): V2Wire {
+    const w = this.wire;
+    return {
+      pacer: this.pacer,
+      clock: this.opts.clock,
+      logger: this.logger,
+      answerTimeoutMs: this.timer.timeoutMs,
+      sendFrame: (b) => w.sendFrame(b),
+      answerTo: (q, c, ms) => w.answerTo(q, c, ms),
+      checkStatus: (a) => w.checkStatus(a),
+      checkReadSize: (a, n) => w.checkReadSize(a, n),
+    };
   }
 
   private async loadAddress(byteAddress: number, g: FlashGeometry): Promise<void> {
@@ -290,17 +285,8 @@ export class Stk500v2Client implements Programmer, V2Wire {
     this.lastTripMs = clock.now() - sentAt;
     if (fixedTimeoutMs === undefined) this.timer.answered(this.lastTripMs);
     if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, body.length + 6, answer.length + 6);
-    this.checkStatus(answer, accept);
+    this.wire.checkStatus(answer, accept);
     return answer;
   }
 
-  checkStatus(answer: Uint8Array, accept: readonly number[] = [K.STATUS_CMD_OK]): void {
-    const status = answer[1];
-    if (status === undefined || !accept.includes(status)) {
-      const cmd = answer[0] ?? 0;
-      throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing}.`, {
-        technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
-      });
-    }
-  }
 }

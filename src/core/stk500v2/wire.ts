@@ -97,4 +97,15 @@ export class FrameWire {
       });
     }
   }
+
+  /** The answer's status must be one of `accept`. */
+  checkStatus(answer: Uint8Array, accept: readonly number[] = [K.STATUS_CMD_OK]): void {
+    const status = answer[1];
+    if (status === undefined || !accept.includes(status)) {
+      const cmd = answer[0] ?? 0;
+      throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing()}.`, {
+        technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
+      });
+    }
+  }
 }
