@@ -71,6 +71,8 @@ export class Pacer {
   private seed = 0x2545f491;
   private linkMin = Infinity;
   private linkMax = -Infinity;
+  /** The link's median delay is below FAST_LINK_MS (worked out per sample, not per page). */
+  private fast = false;
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
 
   /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
@@ -96,6 +98,8 @@ export class Pacer {
     if (this.links.length < 64) this.links.push(link);
     this.linkMin = Math.min(this.linkMin, link);
     this.linkMax = Math.max(this.linkMax, link);
+    const sorted = [...this.links].sort((a, b) => a - b);
+    this.fast = this.linkSamples >= 3 && (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
   }
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
@@ -119,12 +123,6 @@ export class Pacer {
 
   private get learning(): boolean {
     return this.enabled && this.byteMs !== null && !this.fast;
-  }
-
-  private get fast(): boolean {
-    if (this.linkSamples < 3) return false;
-    const sorted = [...this.links].sort((a, b) => a - b);
-    return (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
   }
 
   /**
