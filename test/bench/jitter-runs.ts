@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         continue;
       }
       t.verified++;
-      t.ms.push(r.result.ms.write + r.result.ms.verify);
+      t.ms.push(r.result.recovery.reconnects > 0 ? r.result.ms.total : r.result.ms.write + r.result.ms.verify);
       if (r.result.pipeline.pages > 0) t.pipelined++;
       t.lost += r.bytesLost;
       const why = r.result.pipeline.droppedBack;

@@ -35,19 +35,14 @@ export const MAX_IN_FLIGHT = 4;
 /** The margin on top of the learnt interval: a fixed part and a share of it. */
 const MARGIN_MS = 0.3;
 const MARGIN_SHARE = 0.01;
-/**
- * On a link that is not steady, also a USB frame: the way to the board may take that much more for
- * one write than for the next (the learnt least delays cannot show it).
- */
-const FRAME_MS = 1;
 /** Pages learnt on a steady link, whose round trips do not vary. */
 const STEADY_LEARN_PAGES = 3;
 /**
- * Spread in the link's delay that a USB adapter's timer explains on the way back alone (FTDI's 16 ms
- * latency timer plus 1 ms USB frames): more than that is taken for jitter that may also strike on the
- * way to the board (a Wi-Fi bridge), and the interval grows by it.
+ * Long answers measured for when the bootloader started answering (see answerStart), at least,
+ * before their spread counts as the spread of the way to the board; until then the whole spread of
+ * the link's delay does.
  */
-const RETURN_ONLY_SPREAD_MS = 17;
+const START_SAMPLES = 8;
 /** An answer later than the slowest learnt round trip by this much (or by the spread) is late. */
 const LATE_SLACK_MS = 25;
 
@@ -74,6 +69,7 @@ export class Pacer {
   /** The link's median delay is below FAST_LINK_MS (worked out per sample, not per page). */
   private fast = false;
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
+  private readonly starts: number[] = [];
 
   /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
   private byteMs: number | null = null;
@@ -104,8 +100,27 @@ export class Pacer {
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || this.linkSamples >= LINK_SAMPLES || this.steady) return null;
+    if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.steady) return null;
     return this.dither();
+  }
+
+  /** Whether a sample should be a long answer (a page read), for answerStart. */
+  get wantsStart(): boolean {
+    return this.starts.length < START_SAMPLES;
+  }
+
+  /**
+   * A long answer, read one at a time: `ms` from its command's last byte written to when the
+   * bootloader started answering, worked out from when each chunk came and how many bytes it held
+   * (a chunk cannot come before its last byte left the board). An adapter's timer delays only the
+   * chunks it holds, so the spread of these is the way to the board's own (a USB frame, a Wi-Fi hop).
+   */
+  answerStart(ms: number): void {
+    if (this.starts.length < 64) this.starts.push(ms);
+  }
+
+  get byteTimeMs(): number | null {
+    return this.byteMs;
   }
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
@@ -143,15 +158,17 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !this.steady && this.linkSamples < LINK_SAMPLES)) return null;
+    const learnt = this.steady || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES);
+    if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
-    const spread = Math.max(0, this.spread(kind) - RETURN_ONLY_SPREAD_MS);
+    // What the way to the board may take longer for one page than for the next.
+    const spread = this.starts.length >= START_SAMPLES ? Math.max(...this.starts) - Math.min(...this.starts) : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
     const unseen = (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
     if (this.steady) return busy + MARGIN_MS;
-    return busy + spread + unseen + FRAME_MS + MARGIN_MS + MARGIN_SHARE * busy;
+    return busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */
@@ -211,6 +228,8 @@ async function pacedSleep(pacer: Pacer, clock: Clock, ms: number, signal: AbortS
   const t0 = clock.now();
   await sleep(clock, ms, signal);
   const late = clock.now() - t0 - ms;
+  // The next command follows this wait, not the answer: no turnaround.
+  pacer.skipTurnaround();
   if (late > LATE_TIMER_MS) pacer.dropBack(`a timer that fired ${Math.round(late)} ms late (a background tab throttles them)`);
 }
 

@@ -11,7 +11,7 @@ import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { learnWait, Pacer, sampleLink, type PageKind } from '../pipeline/pacer.js';
-import { linkWire, pipelinedPages, type PageCommands, type V1Wire } from './pipelined.js';
+import { linkWire, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
@@ -118,7 +118,7 @@ export class Stk500v1Client implements Programmer {
       prog.set(data, 4);
       return prog;
     };
-    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0])));
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('write') !== null) {
         const first = address;
@@ -146,7 +146,7 @@ export class Stk500v1Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const n = g.pageBytes;
     const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
-    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0])));
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('read') !== null) {
         const first = address;
@@ -174,6 +174,18 @@ export class Stk500v1Client implements Programmer {
   private async afterUnclean(kind: PageKind): Promise<void> {
     this.extendedByte = -1;
     await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
+  }
+
+  /** One sample for the Pacer: GET_SYNC (changes nothing), or while it wants long answers, page 0 read. */
+  private async linkSample(g: FlashGeometry): Promise<void> {
+    this.doing = 'measuring the link';
+    if (!this.pacer.wantsStart) {
+      await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0]);
+      return;
+    }
+    const n = g.pageBytes;
+    const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
+    await sampleLongAnswer(this.opts, this.pacer, this.stats, this.oneWrite(0, g, read, n), this.timer.timeoutMs);
   }
 
   private pipe(): V1Wire {

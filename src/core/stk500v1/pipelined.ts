@@ -28,6 +28,36 @@ export interface V1Wire {
   receive(n: number, ms: number): Promise<Uint8Array | null>;
 }
 
+/**
+ * One long answer for the Pacer (see Pacer.answerStart): page 0 read, its answer taken chunk by chunk
+ * to bound when the bootloader began it. Checked like any answer; a damaged one is a protocol-error.
+ */
+export async function sampleLongAnswer(opts: ClientOptions, pacer: Pacer, stats: LinkStats, c: PageCommands, timeoutMs: number): Promise<void> {
+  const { link, clock, signal } = opts;
+  const total = c.payloads.reduce((s, p) => s + p + 2, 0);
+  stats.roundTrips++;
+  stats.bytesOut += c.bytes.length;
+  pacer.sending(clock.now());
+  await link.write(c.bytes);
+  const sentAt = clock.now();
+  const deadline = sentAt + timeoutMs;
+  const answer = new Uint8Array(total);
+  let got = 0;
+  let start = Infinity;
+  while (got < total) {
+    const chunk = await link.readSome(total - got, Math.max(0, deadline - clock.now()), signal);
+    answer.set(chunk, got);
+    got += chunk.length;
+    start = Math.min(start, clock.now() - got * (pacer.byteTimeMs ?? 0));
+  }
+  stats.bytesIn += got;
+  pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+  if (answer[0] !== K.Resp_STK_INSYNC || answer[total - 1] !== K.Resp_STK_OK) {
+    throw new FlashError('protocol-error', "The bootloader's answer was out of sync while measuring the link.", { technical: `Answer ${hexBytes(answer)} to a page read is out of sync.` });
+  }
+  pacer.answerStart(start - sentAt);
+}
+
 /** The pipeline's view of a client's link: writes and exact reads, counted and logged as the client's own. */
 export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stats: LinkStats, answerTimeoutMs: number): V1Wire {
   return {

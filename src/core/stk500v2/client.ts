@@ -112,7 +112,7 @@ export class Stk500v2Client implements Programmer {
     body[1] = block >> 8;
     body[2] = block & 0xff;
     body.set([K.PROGRAM_MODE_PAGE_WRITE, 0x0a, 0x40, 0x4c, 0x20, 0x00, 0x00], 3);
-    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON))));
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     let addressValid = false;
     for (let address = start; address < end; ) {
       if (addressValid && this.pacer.interval('write') !== null) {
@@ -161,7 +161,7 @@ export class Stk500v2Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const block = Math.min(BLOCK, g.pageBytes);
     const request = Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20);
-    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.command(Uint8Array.of(K.CMD_SIGN_ON))));
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     let addressValid = false;
     for (let address = start; address < end; ) {
       if (addressValid && this.pacer.interval('read') !== null) {
@@ -188,6 +188,22 @@ export class Stk500v2Client implements Programmer {
     }
   }
 
+
+  /**
+   * One sample for the Pacer: SIGN_ON (changes nothing), or while it wants long answers, page 0
+   * read (the address is loaded again before any page command).
+   */
+  private async linkSample(g: FlashGeometry): Promise<void> {
+    this.doing = 'measuring the link';
+    if (!this.pacer.wantsStart) {
+      await this.command(Uint8Array.of(K.CMD_SIGN_ON));
+      return;
+    }
+    await this.loadAddress(0, g);
+    const block = Math.min(BLOCK, g.pageBytes);
+    this.wire.checkReadSize(await this.command(Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20)), block);
+    if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs);
+  }
 
   /** What the pipeline needs: the frame I/O and the session's timing. */
   private pipe(): V2Wire {

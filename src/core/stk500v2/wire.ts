@@ -26,6 +26,11 @@ export class FrameWire {
   private readonly frames: DecodedFrame[] = [];
   /** The last frame sent, for the filler after a lost byte (stk500boot.ts). */
   lastFrame: Uint8Array = new Uint8Array(0);
+  /** The last answer's start, from its command written (see Pacer.answerStart); NaN when unknown. */
+  lastStartMs = NaN;
+  private sentAt = 0;
+  private received = 0;
+  private startAt = Infinity;
 
   constructor(
     private readonly opts: ClientOptions,
@@ -54,6 +59,9 @@ export class FrameWire {
     this.stats.roundTrips++;
     this.stats.bytesOut += frame.length;
     await this.opts.link.write(frame);
+    this.sentAt = this.opts.clock.now();
+    this.received = 0;
+    this.startAt = Infinity;
     return seq;
   }
 
@@ -74,6 +82,7 @@ export class FrameWire {
         }
         if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
         this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+        this.lastStartMs = this.startAt - this.sentAt;
         if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
         return f.body;
       }
@@ -85,6 +94,9 @@ export class FrameWire {
       });
       if (!chunk) return null;
       this.stats.bytesIn += chunk.length;
+      // A chunk cannot come before its last byte left the board: a bound on when the answer began.
+      this.received += chunk.length;
+      this.startAt = Math.min(this.startAt, clock.now() - this.received * (this.pacer.byteTimeMs ?? 0));
       for (const f of this.decoder.push(chunk)) this.frames.push(f);
     }
   }
