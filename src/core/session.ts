@@ -79,6 +79,7 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const stats = { resyncs: 0, reconnects: 0 };
   // One for the session: a pass after a reconnect keeps what was learnt, and a drop back.
   const pacer = new Pacer(ctx.pipeline ?? true);
+  pacer.onDropBack = (reason) => logger.log('info', `Pages go one command at a time from now on, after ${reason}.`);
   let previous: FlashError | null = null;
   let state = newPassState();
   let bestWrittenTo = 0;

@@ -202,11 +202,16 @@ export class Pacer {
     return ((s[(n - 1) >> 1] ?? 0) + (s[n >> 1] ?? 0)) / 2;
   }
 
+  /** Told once, when the session drops back (for its log). */
+  onDropBack: ((reason: string) => void) | null = null;
+
   /** Back to one command at a time for the rest of the session. */
   dropBack(reason: string): void {
     if (!this.enabled) return;
     this.enabled = false;
     this.stats.droppedBack = reason;
+    // A link too fast to pipeline never was: nothing to tell.
+    if (!this.fast) this.onDropBack?.(reason);
   }
 
   private spread(kind: PageKind): number {
