@@ -162,7 +162,9 @@ export class Pacer {
     if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     // What the way to the board may take longer for one page than for the next.
-    const spread = this.starts.length >= START_SAMPLES ? Math.max(...this.starts) - Math.min(...this.starts) : this.spread(kind);
+    // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
+    const n = this.starts.length;
+    const spread = n >= START_SAMPLES ? ((Math.max(...this.starts) - Math.min(...this.starts)) * (n + 1)) / (n - 1) : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
