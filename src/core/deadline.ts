@@ -41,6 +41,18 @@ export function linkAllowanceMs(imageEnd: number, pageBytes: number, roundTripMs
   return Math.round(PASSES * TRIPS_PER_PAGE * pages * Math.min(Math.max(0, roundTripMs), MAX_COUNTED_ROUND_TRIP_MS));
 }
 
+/**
+ * Rewrites from address 0 that grow the budget by one pass each: stk500boot erases in order, so after
+ * a reset, a frame that ran past its buffer, or to repair one page, it must be written again from 0.
+ * That is work the link forced, not a stuck session; past these the budget is what it is.
+ */
+export const GRANTED_REWRITES = PASSES;
+
+/** One write-and-verify pass up to `imageEnd`, at the slowest baud, waiting `roundTripMs` per round trip. */
+export function passAllowanceMs(imageEnd: number, pageBytes: number, slowestBaud: number, roundTripMs: number): number {
+  return Math.round((sessionBudgetMs(imageEnd, pageBytes, slowestBaud) - 20_000 + linkAllowanceMs(imageEnd, pageBytes, roundTripMs)) / PASSES);
+}
+
 export class Deadline implements AbortSignalLike {
   private abortedFlag = false;
   private why: unknown;

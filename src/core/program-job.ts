@@ -53,6 +53,8 @@ export interface ProgramJob {
   readonly logger: Logger;
   readonly emit: (e: FlashEvent) => void;
   readonly progressIntervalMs: number;
+  /** Told before a rewrite from address 0 up to `end` that the bootloader's in-order erase forces. */
+  readonly onRewriteFromZero?: (end: number) => void;
 }
 
 export interface Difference {

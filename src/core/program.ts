@@ -83,8 +83,9 @@ export async function programFlash(job: ProgramJob): Promise<ProgramOutcome> {
     if (client.erasesInOrder) {
       // One page cannot be rewritten alone: the bootloader would erase the page its counter points
       // at, not this one. Restart the counter and rewrite from 0 up to the last bad page.
-      await client.restartErase();
       const last = bad.pages[bad.pages.length - 1] ?? 0;
+      job.onRewriteFromZero?.(last + page);
+      await client.restartErase();
       const resyncs = client.stats.resyncs;
       await writeRange(job, [{ start: 0, end: last + page }], rewritten);
       // A page command that arrived twice (its answer was lost, so it was sent again) moved the erase
@@ -120,6 +121,7 @@ async function writeRange(job: ProgramJob, ranges: readonly Range[], onPageWritt
         throw new FlashError('verify-failed', `the link damaged the bootloader's messages so that its page erase had to start again ${restarts + 1} times`);
       }
       job.logger.log('info', `A damaged message ran past the bootloader's buffer while writing page 0x${hex(e.atPage)}; its page erase may have been reset. Erasing from 0 again and writing up to 0x${hex(end)}.`);
+      job.onRewriteFromZero?.(end);
       await job.client.restartErase();
       ranges = [{ start: 0, end }];
     }

@@ -5,7 +5,7 @@
 // deadline that grows with the image and with the link's measured round trip.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
 import { Pacer } from './pipeline/pacer.js';
-import { Deadline, formatDuration, linkAllowanceMs, sessionBudgetMs } from './deadline.js';
+import { Deadline, formatDuration, GRANTED_REWRITES, linkAllowanceMs, passAllowanceMs, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
 import { DEVICES, formatSignature } from './devices.js';
 import { FlashError, isFlashError, toFlashError, type ErrorCode } from './errors.js';
@@ -75,7 +75,8 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   const reset = resetStepsFor(req, target);
   let candidates = candidatesFor(target.protocol, target.baud, { imageEnd: req.image.end, likely: likelyProtocol(req.usb), thenAuto: req.thenAuto ?? false });
   const slowest = Math.min(57600, ...candidates.map((c) => c.baud));
-  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, target.mcu ? DEVICES[target.mcu].pageBytes : 128, slowest), ctx.signal);
+  let pageBytes: number = target.mcu ? DEVICES[target.mcu].pageBytes : 128;
+  const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, pageBytes, slowest), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
   // One for the session: a pass after a reconnect keeps what was learnt, and a drop back.
   const pacer = new Pacer(ctx.pipeline ?? true);
@@ -85,9 +86,19 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   let bestWrittenTo = 0;
   let idlePasses = 0;
   let linkTimed = false;
-  const onRoundTrip = (ms: number, pageBytes: number): void => {
+  let roundTripMs = 0;
+  let rewritesGranted = 0;
+  const onRewriteFromZero = (end: number): void => {
+    if (rewritesGranted >= GRANTED_REWRITES) return;
+    rewritesGranted++;
+    deadline.extend(passAllowanceMs(end, pageBytes, slowest, roundTripMs));
+    logger.log('info', `Writing from 0 again (${rewritesGranted} of ${GRANTED_REWRITES} such rewrites the limit grows for): the session's limit is ${formatDuration(deadline.budgetMs)}.`);
+  };
+  const onRoundTrip = (ms: number, chipPageBytes: number): void => {
     if (linkTimed) return;
     linkTimed = true;
+    roundTripMs = ms;
+    pageBytes = chipPageBytes;
     const extra = linkAllowanceMs(req.image.end, pageBytes, ms);
     deadline.extend(extra);
     logger.log('info', `Round trip ${ms.toFixed(1)} ms: the session's limit is ${formatDuration(deadline.budgetMs)}.`);
@@ -98,7 +109,7 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
       let found: Detected | null = null;
       try {
         found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit), pacer });
-        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip, pacer });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip, onRewriteFromZero, pacer });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
@@ -128,7 +139,10 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
         previous = e;
         // The bootloader may have restarted or left for the application: reset it and go on, where
         // it answered before. 'wiring' starts over at 0: the reset restarted its erase counter.
-        if (found.client.erasesInOrder) state = newPassState();
+        if (found.client.erasesInOrder) {
+          state = newPassState();
+          onRewriteFromZero(req.image.end);
+        }
         stats.reconnects++;
         const from = state.writtenTo > 0 ? `going on from 0x${state.writtenTo.toString(16)}` : 'writing again from 0';
         logger.log('info', `${e.message}${e.technical ? ` [${e.technical}]` : ''} Resetting the board and ${from} (connection ${attempt + 1}).`);
@@ -171,6 +185,8 @@ interface PassContext {
   readonly deadline: Deadline;
   /** Told the link's round trip once it is measured, with the chip's page size. */
   readonly onRoundTrip: (ms: number, pageBytes: number) => void;
+  /** Told before a rewrite from address 0 up to `end` (see GRANTED_REWRITES). */
+  readonly onRewriteFromZero: (end: number) => void;
   readonly pacer: Pacer;
 }
 
@@ -216,6 +232,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     logger,
     emit,
     progressIntervalMs: ctx.progressIntervalMs ?? 50,
+    onRewriteFromZero: p.onRewriteFromZero,
   });
   emit({ state: 'leaving' });
   let started = true;

@@ -1,7 +1,7 @@
 // The session deadline: the budget grows with the image, the timer and the user's cancel both abort,
 // and dispose() leaves nothing behind.
 import { describe, expect, it } from 'vitest';
-import { Deadline, formatDuration, linkAllowanceMs, MAX_COUNTED_ROUND_TRIP_MS, sessionBudgetMs } from '../../src/core/deadline.js';
+import { Deadline, formatDuration, GRANTED_REWRITES, linkAllowanceMs, MAX_COUNTED_ROUND_TRIP_MS, passAllowanceMs, sessionBudgetMs } from '../../src/core/deadline.js';
 import { isFlashError } from '../../src/core/errors.js';
 import type { Clock } from '../../src/core/link/clock.js';
 
@@ -72,6 +72,15 @@ describe('Deadline', () => {
 });
 
 describe('the link allowance and a deadline that grows', () => {
+  it('a forced rewrite from 0 adds one of the passes the budget holds, the link included; at most GRANTED_REWRITES of them', () => {
+    const end = 110_000;
+    const passes = (sessionBudgetMs(end, 256) - 20_000 + linkAllowanceMs(end, 256, 12)) / passAllowanceMs(end, 256, 57600, 12);
+    expect(passes).toBeCloseTo(GRANTED_REWRITES, 2);
+    // A rewrite up to a tenth of the image costs about a tenth of a pass.
+    expect(passAllowanceMs(end / 10, 256, 57600, 0)).toBeLessThan(passAllowanceMs(end, 256, 57600, 0) / 9);
+    expect(GRANTED_REWRITES).toBeGreaterThan(0);
+  });
+
   it('grows the budget with the measured round trip, counted up to a ceiling', () => {
     expect(linkAllowanceMs(64 * 256, 256, 1)).toBe(64 * 20);
     expect(linkAllowanceMs(64 * 256, 256, 40)).toBe(64 * 20 * 40);

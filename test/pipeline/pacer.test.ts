@@ -97,12 +97,22 @@ describe('Pacer', () => {
     expect(q.stats.droppedBack).toBe('test');
   });
 
-  it('grows the interval by a spread in the link delay larger than an adapter timer explains', () => {
-    const p = new Pacer();
-    p.useBaud(115200);
-    for (let i = 0; i < 30; i++) p.trip(5 + (i % 2) * 40, 2, 2);
-    for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 45);
-    expect(p.interval('write') ?? 0).toBeGreaterThan(40 + (40 - 17));
+  it('waits for long answers before pipelining; grows the interval by their spread (the way to the board), not by the return timer', () => {
+    const make = (startSpread: number): Pacer => {
+      const p = new Pacer();
+      p.useBaud(115200);
+      // A return delay that varies by 16 ms (an FTDI latency timer) on every short answer.
+      for (let i = 0; i < 30; i++) p.trip(1 + (i % 2) * 16, 2, 2);
+      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40);
+      expect(p.interval('write')).toBeNull();
+      for (let i = 0; i < 8; i++) p.answerStart(3 + (i % 2) * startSpread);
+      return p;
+    };
+    const ftdi = make(1).interval('write') ?? 0;
+    const wifi = make(25).interval('write') ?? 0;
+    expect(ftdi).toBeGreaterThan(39);
+    expect(ftdi).toBeLessThan(39 + 4);
+    expect(wifi).toBeGreaterThan(ftdi + 25);
   });
 });
 

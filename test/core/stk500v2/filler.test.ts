@@ -112,6 +112,11 @@ describe('a page frame whose size came in too large (real stk500boot)', () => {
     };
     const log = await flashVerified(bench, randomBytes(60 * 256, 78));
     expect(log).toMatch(/ran past the bootloader's buffer while writing page 0x1[cde]00; .* Erasing from 0 again/);
+    // The rewrite from 0 is work the link forced: the session's limit grows by a pass for it.
+    const limits = [...log.matchAll(/the session's limit is (\d+ min \d+ s|\d+ s)/g)].map((m) => m[1]);
+    expect(log).toMatch(/Writing from 0 again \(1 of \d+ such rewrites the limit grows for\)/);
+    expect(limits.length).toBe(2);
+    expect(limits[1]).not.toBe(limits[0]);
   });
 });
 
