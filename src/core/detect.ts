@@ -5,6 +5,7 @@
 // ATmega32U4), so a wrong guess costs a second, not a "Timeout communicating with programmer", and
 // the common boards are found as fast as before. A hint (the port's USB ID names a 32U4 board) moves
 // its protocol to the front.
+import type { Pacer } from './pipeline/pacer.js';
 import { FlashError, isFlashError } from './errors.js';
 import type { FlashEvent } from './events.js';
 import type { ByteLink } from './link/byte-link.js';
@@ -87,6 +88,8 @@ export interface DetectOptions {
   readonly signal?: AbortSignalLike;
   readonly logger: Logger;
   readonly onAttempt: (c: Candidate, attempt: number, baud: number | null) => void;
+  /** The session's pipeline timing, handed to the client (see core/pipeline). */
+  readonly pacer?: Pacer;
 }
 
 export interface Detected {
@@ -122,7 +125,7 @@ export async function detectBootloader(o: DetectOptions): Promise<Detected> {
       if (link.setBaud && link.baud !== c.baud) await link.setBaud(c.baud);
       o.onAttempt(c, attempt, baud);
       await runReset(link, o.clock, o.reset, o.signal);
-      const client = createClient(c.protocol, { link, clock: o.clock, logger: o.logger, ...(o.signal ? { signal: o.signal } : {}) });
+      const client = createClient(c.protocol, { link, clock: o.clock, logger: o.logger, wireBaud: baud ?? c.baud, ...(o.pacer ? { pacer: o.pacer } : {}), ...(o.signal ? { signal: o.signal } : {}) });
       for (const wait of [FIRST_ANSWER_MS[c.protocol], RETRY_ANSWER_MS]) {
         try {
           const answer = await client.probe(wait);

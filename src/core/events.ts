@@ -17,6 +17,11 @@ export interface FlashResult {
   readonly started: boolean;
   /** What it took: re-synchronisations after damaged or lost answers, pages written again, resets mid-session. */
   readonly recovery: { readonly resyncs: number; readonly repairs: number; readonly reconnects: number };
+  /**
+   * Page commands sent before the answer to the one before, why the session went back to one at a time
+   * (null: it did not), and the median host turnaround from an answer's arrival to the next command.
+   */
+  readonly pipeline: { readonly pages: number; readonly droppedBack: string | null; readonly turnaroundMs: number | null };
   readonly warnings: readonly string[];
   /** The session's time limit, grown with the link's measured round trip. */
   readonly budgetMs: number;

@@ -1,6 +1,7 @@
 // The interface the protocol clients implement (STK500v1, STK500v2, AVR109), so a session can drive any of them.
 import type { ByteLink } from './link/byte-link.js';
 import type { AbortSignalLike, Clock } from './link/clock.js';
+import type { Pacer } from './pipeline/pacer.js';
 
 export type ProtocolId = 'stk500v1' | 'stk500v2' | 'avr109';
 export const PROTOCOL_IDS: readonly ProtocolId[] = ['stk500v2', 'stk500v1', 'avr109'];
@@ -33,6 +34,10 @@ export interface ClientOptions {
   readonly logger?: Logger;
   /** Deadline for one command's answer once the bootloader is talking. */
   readonly commandTimeoutMs?: number;
+  /** The baud the bootloader talks at, when the link cannot tell (a TCP bridge): for timing pipelined commands. */
+  readonly wireBaud?: number;
+  /** The session's pipeline timing, shared by every client of the session; each client makes its own without it. */
+  readonly pacer?: Pacer;
 }
 
 /**

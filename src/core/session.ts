@@ -4,6 +4,7 @@
 // the bootloader allows, for as long as passes get further; the whole session runs under one
 // deadline that grows with the image and with the link's measured round trip.
 // Progress goes out as FlashEvents; failures are FlashErrors. The caller owns (and closes) the link.
+import { Pacer } from './pipeline/pacer.js';
 import { Deadline, formatDuration, GRANTED_REWRITES, linkAllowanceMs, passAllowanceMs, sessionBudgetMs } from './deadline.js';
 import { candidatesFor, detectBootloader, reportAttempts, type Detected } from './detect.js';
 import { DEVICES, formatSignature } from './devices.js';
@@ -37,6 +38,8 @@ export interface SessionContext {
   readonly verbose?: boolean;
   /** Minimum time between two progress events of the same phase. */
   readonly progressIntervalMs?: number;
+  /** Send page commands before the answer to the one before (core/pipeline); true by default. */
+  readonly pipeline?: boolean;
 }
 
 /**
@@ -75,6 +78,9 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
   let pageBytes: number = target.mcu ? DEVICES[target.mcu].pageBytes : 128;
   const deadline = new Deadline(clock, sessionBudgetMs(req.image.end, pageBytes, slowest), ctx.signal);
   const stats = { resyncs: 0, reconnects: 0 };
+  // One for the session: a pass after a reconnect keeps what was learnt, and a drop back.
+  const pacer = new Pacer(ctx.pipeline ?? true);
+  pacer.onDropBack = (reason) => logger.log('info', `Pages go one command at a time from now on, after ${reason}.`);
   let previous: FlashError | null = null;
   let state = newPassState();
   let bestWrittenTo = 0;
@@ -102,8 +108,8 @@ export async function flashFirmware(req: FlashRequest, ctx: SessionContext): Pro
       const pagesBefore = state.pagesDone;
       let found: Detected | null = null;
       try {
-        found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit) });
-        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip, onRewriteFromZero });
+        found = await detectBootloader({ link, clock, candidates, reset, logger, signal: deadline, onAttempt: reportAttempts(emit), pacer });
+        return await onePass({ req, target, found, bootBytes, ctx, emit, logger, t0, stats, state, deadline, onRoundTrip, onRewriteFromZero, pacer });
       } catch (e) {
         if (found) stats.resyncs += found.client.stats.resyncs;
         if (!found && previous && isFlashError(e, 'no-bootloader')) {
@@ -181,6 +187,7 @@ interface PassContext {
   readonly onRoundTrip: (ms: number, pageBytes: number) => void;
   /** Told before a rewrite from address 0 up to `end` (see GRANTED_REWRITES). */
   readonly onRewriteFromZero: (end: number) => void;
+  readonly pacer: Pacer;
 }
 
 /** Signature, device checks, write, verify and repair, leave: everything after the bootloader answered. */
@@ -255,6 +262,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     bytesFromBoard: client.stats.bytesIn,
     started,
     recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
+    pipeline: { pages: p.pacer.stats.pipelined, droppedBack: p.pacer.stats.droppedBack, turnaroundMs: p.pacer.turnaroundMs },
     warnings,
     budgetMs: p.deadline.budgetMs,
   };

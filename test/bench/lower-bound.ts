@@ -29,6 +29,17 @@ function pageCost(protocol: ProtocolId, page: number): PageCost {
   return { writeBytes: 4 + 2 + 5 + page + 2, readBytes: 4 + 2 + 5 + page + 2, flashMs: 4 };
 }
 
+/**
+ * The floor of acceptance 3: every byte one round trip per page needs at the bootloader's real baud,
+ * plus the bootloader's own time (from a command's last byte in to its answer's first byte out, page
+ * erase and write included), as measured on the emulated board during the run.
+ */
+export function floorMs(protocol: ProtocolId, page: number, imageEnd: number, bootloaderMs: number): number {
+  const pages = Math.ceil(imageEnd / page);
+  const c = pageCost(protocol, page);
+  return ((pages * (c.writeBytes + c.readBytes) * 10) / (protocol === 'avr109' ? CDC_BAUD : REAL_BAUD)) * 1000 + bootloaderMs;
+}
+
 export function lowerBoundMs(protocol: ProtocolId, page: number, imageEnd: number, latencyMs: number): number {
   const pages = Math.ceil(imageEnd / page);
   const c = pageCost(protocol, page);

@@ -20,6 +20,7 @@ const result = (written: number, verified: number): FlashResult => ({
   started: true,
   recovery: { resyncs: 0, repairs: 0, reconnects: 0 },
   warnings: [],
+  pipeline: { pages: 0, droppedBack: null, turnaroundMs: null },
   budgetMs: 1000,
 });
 

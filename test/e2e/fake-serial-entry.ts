@@ -8,6 +8,7 @@
 // The test drives it through window.__hexflashTest.
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
+import type { LinkModelName } from '../emulator/link-models.js';
 import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { UsbCdcDevice, type UsbIdentity } from '../emulator/usb-device.js';
@@ -28,6 +29,10 @@ export interface PlugSpec {
   readonly grant?: boolean;
   /** The UART port's USB IDs (default: a CH340, 1a86:7523). */
   readonly usbIds?: { readonly vid: number; readonly pid: number };
+  /** The USB-serial adapter's timing model (test/emulator/link-models.ts); default 'fixed' at 0 ms. */
+  readonly link?: LinkModelName;
+  /** The board's speed; default 'adaptive' (faster than real time while busy). */
+  readonly speed?: 'realtime' | 'adaptive';
 }
 
 export interface HexflashTestApi {
@@ -58,6 +63,8 @@ export interface HexflashTestApi {
   unplugPortOf(n: number): void;
   /** The next chooser offers the plugged port with these USB IDs (instead of the first one). */
   chooseIds(vid: number, pid: number): void;
+  /** Bytes the board's UART lost (sent while it could not take them), and host writes sent ahead of an answer. */
+  uartStats(): { bytesLost: number; writesAhead: number };
 }
 
 interface UartBoard {
@@ -82,8 +89,9 @@ const api: HexflashTestApi = {
     board = new EmulatedBoard({
       mcu: spec.mcu,
       bootloader: boot,
-      speed: 'adaptive',
+      speed: spec.speed ?? 'adaptive',
       usbCdc: spec.usb !== undefined,
+      ...(spec.link ? { link: spec.link } : {}),
       ...(spec.applicationHex ? { application: fromHex(spec.applicationHex) } : {}),
     });
     board.start();
@@ -169,6 +177,7 @@ const api: HexflashTestApi = {
       return offered.find((p) => p.getInfo().usbVendorId === vid && p.getInfo().usbProductId === pid) ?? null;
     };
   },
+  uartStats: () => ({ bytesLost: board?.stats.bytesLost ?? 0, writesAhead: board?.stats.writesAhead ?? 0 }),
 };
 
 function nth(n: number): UartBoard {

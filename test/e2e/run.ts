@@ -21,6 +21,7 @@ import { consoleSteps } from './console-steps.js';
 import { installSteps } from './install-steps.js';
 import { moreBoardSteps } from './more-boards.js';
 import { multiSteps } from './multi-steps.js';
+import { pipelineSteps } from './pipeline-steps.js';
 import { portSteps } from './ports-steps.js';
 import { startStaticServer } from './server.js';
 
@@ -246,6 +247,7 @@ async function main(): Promise<number> {
     await consoleSteps({ steps, app: () => app, shot, work });
     await installSteps({ steps, app: () => app, shot, work, dist, shotsDir: SHOTS, appUrl: () => server.url, context: () => ctx as BrowserContext });
     await multiSteps({ steps, app: () => app, shot, work });
+    await pipelineSteps({ steps, app: () => app, shot, work, uno: M328 });
 
     await backupSteps({ steps, app: () => app, shot, work, restart: async () => (await ctx?.close(), await open()) });
 

@@ -1,13 +1,14 @@
 // An emulated AVR board running a real bootloader: avr8js CPU, timers and watchdog, plus what it
 // lacks (spm.ts), an honest UART receiver (2-byte FIFO + shift register, bytes lost on overrun,
 // 10 bit times per byte, garbled when the host's baud differs), the avr8js UCSRnA flag bug
-// worked around, a DTR/RTS auto-reset, and a USB-adapter latency model. Runs in Node and browsers.
+// worked around, a DTR/RTS auto-reset, and a USB-adapter model by name (link-models.ts). Runs in Node and browsers.
 import { AVRUSART, CPU, avrInstruction } from 'avr8js';
 import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName, type USARTConfig } from './mcus.js';
 import { addPeripherals } from './peripherals.js';
 import { SpmUnit } from './spm.js';
 import { CycleClock } from './virtual-clock.js';
 import type { Clock } from '../../src/core/link/clock.js';
+import { makeLinkModel, type LinkModel, type LinkModelName } from './link-models.js';
 
 /**
  * realtime: emulated time follows the wall clock; adaptive: as fast as possible while bytes or
@@ -46,6 +47,8 @@ export interface BoardOptions {
    */
   readonly latencyJitterMs?: number;
   readonly random?: () => number;
+  /** The adapter between host and board (link-models.ts); 'fixed' (the default) uses latencyMs and latencyJitterMs. */
+  readonly link?: LinkModelName;
   /** Application bytes placed in flash from address 0. */
   readonly application?: Uint8Array;
   /**
@@ -84,11 +87,19 @@ interface TxChunk {
   readonly injected?: boolean;
 }
 
+/**
+ * The timers as they were when this module loaded: a browser test that throttles the page's timers
+ * (a background tab, test/e2e/pipeline-steps.ts) throttles the flasher, not the board, which is not
+ * in the page in real life.
+ */
+const setTimer = globalThis.setTimeout.bind(globalThis);
+const clearTimer = globalThis.clearTimeout.bind(globalThis);
+
 const WALL_CLOCK: Clock = {
   now: () => performance.now(),
   setTimer: (ms, fn) => {
-    const id = setTimeout(fn, ms);
-    return () => clearTimeout(id);
+    const id = setTimer(fn, ms);
+    return () => clearTimer(id);
   },
 };
 
@@ -101,7 +112,7 @@ function garble(b: number): number {
 const yieldNow: (fn: () => void) => void = (() => {
   const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
   if (typeof g.setImmediate === 'function') return (fn: () => void) => void g.setImmediate?.(fn);
-  if (typeof MessageChannel === 'undefined') return (fn: () => void) => void setTimeout(fn, 0);
+  if (typeof MessageChannel === 'undefined') return (fn: () => void) => void setTimer(fn, 0);
   const ch = new MessageChannel();
   const queue: (() => void)[] = [];
   ch.port1.onmessage = () => queue.shift()?.();
@@ -115,7 +126,13 @@ export class EmulatedBoard {
   readonly flash: Uint8Array;
   readonly mcu: EmulatedMcuName;
   readonly clockHz: number;
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0 };
+  /**
+   * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
+   * machine). thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
+   * of its answer out, summed over `thinks` commands (page erase and write included). writesAhead:
+   * host writes that came while an answer was still on its way to the host (a pipelining host).
+   */
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -132,9 +149,10 @@ export class EmulatedBoard {
   private eventsChanged = false;
   latencyMs: number;
   jitterMs: number;
-  private readonly random: () => number;
-  /** The delay drawn for the transfer to the host now being filled. */
-  private toHostLatencyMs = 0;
+  /** How bytes cross the adapter; replaceable between sessions. */
+  linkModel: LinkModel;
+  private lastRxDoneAt = 0;
+  private lastTxAt = 0;
 
   private readonly words: Uint16Array;
   private readonly uart: USARTConfig;
@@ -168,7 +186,7 @@ export class EmulatedBoard {
     this.clock = this.cycleClock ?? WALL_CLOCK;
     this.latencyMs = opts.latencyMs ?? 0;
     this.jitterMs = opts.latencyJitterMs ?? 0;
-    this.random = opts.random ?? Math.random;
+    this.linkModel = makeLinkModel(opts.link ?? 'fixed', opts.random ?? Math.random, () => this);
     this.words = new Uint16Array(m.flashBytes / 2);
     this.flash = new Uint8Array(this.words.buffer);
     this.flash.fill(0xff);
@@ -218,7 +236,8 @@ export class EmulatedBoard {
   /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : hostBaud);
-    let t = Math.max(this.nowCycles() + this.drawLatencyMs() * (this.clockHz / 1000), this.rxLineFreeAt, this.stallUntil);
+    const perMs = this.clockHz / 1000;
+    let t = Math.max(this.linkModel.toBoardAt(this.nowCycles() / perMs) * perMs, this.rxLineFreeAt, this.stallUntil);
     for (const sent of bytes) {
       t += charCycles;
       const value = this.line ? this.line.toMcu(sent) : sent;
@@ -226,6 +245,7 @@ export class EmulatedBoard {
     }
     this.rxLineFreeAt = t;
     this.stats.bytesToMcu += bytes.length;
+    if (this.txChunks.some((c) => !c.injected)) this.stats.writesAhead++;
     this.lastHostBaud = hostBaud;
     this.wake?.();
   }
@@ -264,10 +284,10 @@ export class EmulatedBoard {
           let timer: ReturnType<typeof setTimeout> | undefined;
           this.wake = () => {
             this.wake = null;
-            clearTimeout(timer);
+            clearTimer(timer);
             yieldNow(step);
           };
-          timer = setTimeout(() => this.wake?.(), wait);
+          timer = setTimer(() => this.wake?.(), wait);
         } else yieldNow(step);
       };
       yieldNow(step);
@@ -297,6 +317,7 @@ export class EmulatedBoard {
     let target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
     if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
     if (target - this.cpu.cycles > MAX_LAG_MS * perMs) {
+      this.stats.lagMs += (target - this.cpu.cycles) / perMs - MAX_LAG_MS;
       // A starved host (CPU load) must not make the board catch up in a burst: emulated time stretches instead.
       this.cycleBase = this.cpu.cycles + MAX_LAG_MS * perMs;
       this.wallBase = performance.now();
@@ -447,6 +468,7 @@ export class EmulatedBoard {
       return;
     }
     this.rxFifo.push(this.baudMismatch(b.hostBaud) ? garble(b.value) : b.value);
+    this.lastRxDoneAt = b.doneAt;
     d[UCSRA] = (d[UCSRA] ?? 0) | UCSRA_RXC;
   }
 
@@ -455,26 +477,26 @@ export class EmulatedBoard {
     const sentAt = this.cpu.cycles + 10 * (this.clockHz / this.usart.baudRate);
     const sent = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
+    if (this.lastRxDoneAt > this.lastTxAt) {
+      this.stats.thinkMs += (this.cpu.cycles - this.lastRxDoneAt) / perMs;
+      this.stats.thinks++;
+    }
+    this.lastTxAt = this.cpu.cycles;
     const byte = this.line ? this.line.toHost(sent) : sent;
     if (byte === null) return;
-    // Every byte reaches the host a latency after it left the UART; bytes that leave before the
-    // pending chunk is delivered ride along with it (one USB transfer, one drawn latency).
     this.eventsChanged = true;
     const last = this.txChunks[this.txChunks.length - 1];
-    if (last && !last.injected && sentAt <= last.deliverAt) {
-      last.bytes.push(byte);
-      last.deliverAt = Math.max(sentAt + this.toHostLatencyMs * perMs, this.stallUntil, last.deliverAt);
+    const open = last && !last.injected ? last : null;
+    const d = this.linkModel.toHost(sentAt / perMs, open ? open.deliverAt / perMs : null);
+    const deliverAt = Math.max(d.at * perMs, this.stallUntil);
+    if (open && d.join) {
+      open.bytes.push(byte);
+      open.deliverAt = deliverAt;
       return;
     }
-    this.toHostLatencyMs = this.drawLatencyMs();
-    const deliverAt = Math.max(sentAt + this.toHostLatencyMs * perMs, this.stallUntil);
     let i = this.txChunks.length;
     while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
     this.txChunks.splice(i, 0, { bytes: [byte], deliverAt });
-  }
-
-  private drawLatencyMs(): number {
-    return this.jitterMs > 0 ? Math.max(0, this.latencyMs + (this.random() * 2 - 1) * this.jitterMs) : this.latencyMs;
   }
 
   /** The host's baud, learnt from its last write; output is garbled when it mismatches the UART's. */

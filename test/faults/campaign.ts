@@ -8,6 +8,7 @@
 // last a whole session (plan.ts): persistent faults at fixed rates on large images, and a link with
 // 20 ms +- 10 ms each way, each beside a clean run of the same image.
 // Run: npm run faults [-- --runs 520 --workers 2 --seed 1 --hex 12000 --family-runs 10 --latency-runs 3]
+// FAULT_LINK=ftdi (ch340, 16u2, wifi) runs every flash through that adapter model (run.ts faultLink).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

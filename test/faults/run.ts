@@ -11,6 +11,7 @@ import { openWebSerialLink } from '../../src/transports/web-serial.js';
 import { EmulatedBoard } from '../emulator/board.js';
 import { loadBootloader, type BootloaderId, type BootloaderInfo } from '../emulator/bootloaders.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
+import { isLinkModelName, LINK_MODELS, type LinkModelName } from '../emulator/link-models.js';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { prng, randomBytes } from '../helpers/random.js';
 import { clearFaults, installPlan, makePlan, type FamilyKind, type FaultKind, type FaultPlan, type StreamShape } from './plan.js';
@@ -59,6 +60,13 @@ export interface RunOptions {
   readonly auto?: boolean;
   /** Log every command and answer. */
   readonly verbose?: boolean;
+}
+
+/** The adapter model the runs go through: FAULT_LINK=ftdi (ch340, 16u2, wifi), 'fixed' (0 ms) by default. */
+export function faultLink(): LinkModelName {
+  const name = process.env.FAULT_LINK ?? 'fixed';
+  if (!isLinkModelName(name)) throw new Error(`FAULT_LINK: one of ${LINK_MODELS.join(', ')}`);
+  return name;
 }
 
 /** Whether the flash below the bootloader holds the image, and how many boot bytes changed. */
@@ -148,6 +156,7 @@ export async function runOne(
     speed: 'virtual',
     application: old,
     random: prng(seed + 2_000_000),
+    link: faultLink(),
   });
   const bootBefore = board.flash.slice(info.start);
   const flashBefore = board.flash.slice();

@@ -11,6 +11,8 @@ export class AnswerTimer {
   private readonly recent = new Float64Array(WINDOW);
   private seen = 0;
   private timeoutsInARow = 0;
+  /** The learnt deadline, worked out once per answer rather than once per command. */
+  private learnt = 0;
 
   constructor(
     private readonly floorMs: number,
@@ -20,9 +22,7 @@ export class AnswerTimer {
   /** The deadline for the next answer. */
   get timeoutMs(): number {
     if (this.seen < LEARN_AFTER || this.timeoutsInARow >= 2) return this.ceilingMs;
-    let slowest = 0;
-    for (let i = 0; i < Math.min(this.seen, WINDOW); i++) slowest = Math.max(slowest, this.recent[i] ?? 0);
-    return Math.round(Math.min(this.ceilingMs, Math.max(this.floorMs, 4 * slowest + 20)));
+    return this.learnt;
   }
 
   /** An answer came `ms` after its command left. */
@@ -30,6 +30,9 @@ export class AnswerTimer {
     this.recent[this.seen % WINDOW] = ms;
     this.seen++;
     this.timeoutsInARow = 0;
+    let slowest = 0;
+    for (let i = 0; i < Math.min(this.seen, WINDOW); i++) slowest = Math.max(slowest, this.recent[i] ?? 0);
+    this.learnt = Math.round(Math.min(this.ceilingMs, Math.max(this.floorMs, 4 * slowest + 20)));
   }
 
   timedOut(): void {

@@ -29,6 +29,8 @@ export interface ByteLink {
   setBaud?(baud: number): Promise<void>;
   /** The current baud rate, when the link knows it. */
   readonly baud?: number;
+  /** When the last bytes arrived, on the link's clock (for the host's turnaround), when the link knows it. */
+  readonly lastReceivedAt?: number;
   /** Releases the port. Idempotent; never throws. */
   close(): Promise<void>;
 }

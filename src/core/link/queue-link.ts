@@ -45,6 +45,10 @@ export class QueueLink implements ByteLink {
     return this.currentBaud;
   }
 
+  get lastReceivedAt(): number {
+    return this.queue.lastReceivedAt;
+  }
+
   async write(bytes: Uint8Array): Promise<void> {
     this.assertOpen();
     await this.parts.write(bytes);

@@ -1,14 +1,18 @@
 // STK500v1 client for optiboot and ATmegaBOOT (ATmega328p/168/1280/1284p), per AN2525.
 // Each page goes out as LOAD_ADDRESS + PROG_PAGE (or READ_PAGE) in one write, and both answers are
-// read together: one round trip per page. The bootloader answers LOAD_ADDRESS at once and stalls only
-// after PROG_PAGE's data is in, so nothing overflows its 2-byte UART buffer. If a pipelined page
-// fails anyway, the client re-synchronises and falls back to one command per round trip.
+// read together: the bootloader answers LOAD_ADDRESS at once and stalls only after PROG_PAGE's data is
+// in, so nothing overflows its 2-byte UART buffer. Once the session's Pacer has learnt the timing,
+// pages go out before the answer to the one before (pipelined.ts). After a failure the client
+// re-synchronises and falls back to one command per round trip.
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
 import { alsoResync } from '../retry.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
+import { learnWait, Pacer, sampleLink, type PageKind } from '../pipeline/pacer.js';
+import { linkWire, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
+import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
 const RETRIES = 3;
@@ -22,6 +26,9 @@ const COMMAND_TIMEOUT_MS = 500;
 /** The shortest learnt deadline: room for a busy host on top of the slowest answer. */
 const LEARNT_FLOOR_MS = 150;
 
+/** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
+const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.Cmnd_STK_GET_SYNC, K.Cmnd_STK_READ_SIGN, K.Cmnd_STK_ENTER_PROGMODE]);
+
 export interface Stk500v1Options extends ClientOptions {
   /** Send the address and the page command in one write (default true). */
   readonly pipeline?: boolean;
@@ -32,7 +39,10 @@ export class Stk500v1Client implements Programmer {
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Optiboot and ATmegaBOOT erase each page at its own address before writing it. */
   readonly erasesInOrder = false;
-  private readonly logger: Logger;
+  readonly logger: Logger;
+  readonly pacer: Pacer;
+  /** The last exchange's time from its bytes written to its last answer read. */
+  private lastTripMs = 0;
   private readonly timer: AnswerTimer;
   private pipeline: boolean;
   private extendedByte = -1;
@@ -43,6 +53,8 @@ export class Stk500v1Client implements Programmer {
     this.logger = opts.logger ?? SILENT;
     this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
     this.pipeline = opts.pipeline ?? true;
+    this.pacer = opts.pacer ?? new Pacer(this.pipeline);
+    this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
   }
 
   /**
@@ -100,57 +112,96 @@ export class Stk500v1Client implements Programmer {
     const prog = new Uint8Array(n + 5);
     prog.set([K.Cmnd_STK_PROG_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH]);
     prog[n + 4] = K.Sync_CRC_EOP;
-    for (let address = start; address < end; address += n) {
+    const fill = (address: number): Uint8Array => {
       const data = bytes.subarray(address, address + n);
       if (data.length < n) prog.fill(0xff, 4, n + 4);
       prog.set(data, 4);
+      return prog;
+    };
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
+    for (let address = start; address < end; ) {
+      if (this.pacer.interval('write') !== null) {
+        const first = address;
+        const out = await pipelinedPages(this.pipe(), 'write', first, end, n, (a) => this.oneWrite(a, g, fill(a), 0), (a) => onPage(a + n - start));
+        address = first + out.answered * n;
+        if (!out.clean) await this.afterUnclean('write');
+        continue;
+      }
+      fill(address);
+      await learnWait(this.pacer, 'write', this.opts.clock, this.opts.signal);
       await this.retrying(() => {
         this.doing = `writing page 0x${address.toString(16)}`;
         return this.addressed(address, g, prog, 0);
       });
-      onPage(address + n - start);
+      this.pacer.page('write', this.lastTripMs);
+      address += n;
+      onPage(address - start);
     }
   }
 
-  /**
-   * LOAD_ADDRESS carries the word address in two bytes (and UNIVERSAL the extended byte) with no
-   * checksum: one flipped bit moves the write to address ^ (2 << bit). Those pages, within the flash.
-   */
   misdirectTargets(page: number, g: FlashGeometry): readonly number[] {
-    const targets: number[] = [];
-    const bits = g.flashBytes > 0x20000 ? 24 : 16;
-    for (let bit = 0; bit < bits; bit++) {
-      const address = page ^ (2 << bit);
-      const target = address - (address % g.pageBytes);
-      if (target !== page && target < g.flashBytes && !targets.includes(target)) targets.push(target);
-    }
-    return targets;
+    return misdirectTargets(page, g);
   }
 
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const n = g.pageBytes;
     const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
-    for (let address = start; address < end; address += n) {
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
+    for (let address = start; address < end; ) {
+      if (this.pacer.interval('read') !== null) {
+        const first = address;
+        const out = await pipelinedPages(this.pipe(), 'read', first, end, n, (a) => this.oneWrite(a, g, read, n), onPage);
+        address = first + out.answered * n;
+        if (!out.clean) await this.afterUnclean('read');
+        continue;
+      }
+      await learnWait(this.pacer, 'read', this.opts.clock, this.opts.signal);
       const data = await this.retrying(() => {
         this.doing = `reading page 0x${address.toString(16)}`;
         return this.addressed(address, g, read, n);
       });
+      this.pacer.page('read', this.lastTripMs);
       onPage(address, data);
+      address += n;
     }
   }
 
-  /** LOAD_ADDRESS (with the extended byte when it changes) followed by `command`; returns its payload. */
-  private async addressed(address: number, g: FlashGeometry, command: Uint8Array, payload: number): Promise<Uint8Array> {
-    const commands: Uint8Array[] = [];
-    const payloads: number[] = [];
-    const ext = address >>> 17;
-    if (g.flashBytes > 0x20000 && ext !== this.extendedByte) {
-      commands.push(Uint8Array.of(K.Cmnd_STK_UNIVERSAL, K.ISP_LOAD_EXTENDED_ADDRESS, 0x00, ext, 0x00, K.Sync_CRC_EOP));
-      payloads.push(1);
+  /**
+   * After a pipelined page went wrong: answers still on their way are dropped, and the extended
+   * address is sent again. The next command then finds out whether the bootloader is still there
+   * (and re-synchronises, or reports it gone, as one at a time).
+   */
+  private async afterUnclean(kind: PageKind): Promise<void> {
+    this.extendedByte = -1;
+    await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
+  }
+
+  /** One sample for the Pacer: GET_SYNC (changes nothing), or while it wants long answers, page 0 read. */
+  private async linkSample(g: FlashGeometry): Promise<void> {
+    this.doing = 'measuring the link';
+    if (!this.pacer.wantsStart) {
+      await this.exchange([Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP)], [0]);
+      return;
     }
-    const word = (address >>> 1) & 0xffff;
-    commands.push(Uint8Array.of(K.Cmnd_STK_LOAD_ADDRESS, word & 0xff, word >> 8, K.Sync_CRC_EOP), command);
-    payloads.push(0, payload);
+    const n = g.pageBytes;
+    const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
+    await sampleLongAnswer(this.opts, this.pacer, this.stats, this.oneWrite(0, g, read, n), this.timer.timeoutMs);
+  }
+
+  private pipe(): V1Wire {
+    return linkWire(this.opts, this.pacer, this.logger, this.stats, this.timer.timeoutMs);
+  }
+
+  /** A page's commands as one write, for the pipeline (the extended address noted as sent). */
+  private oneWrite(address: number, g: FlashGeometry, command: Uint8Array, payload: number): PageCommands {
+    const c = pageCommands(address, g, command, payload, this.extendedByte);
+    this.extendedByte = address >>> 17;
+    this.doing = `${payload > 0 ? 'reading' : 'writing'} page 0x${address.toString(16)}`;
+    return { bytes: joined(c.commands), payloads: c.payloads };
+  }
+
+  private async addressed(address: number, g: FlashGeometry, command: Uint8Array, payload: number): Promise<Uint8Array> {
+    const { commands, payloads } = pageCommands(address, g, command, payload, this.extendedByte);
     let replies: Uint8Array[];
     if (this.pipeline) {
       replies = await this.exchange(commands, payloads);
@@ -161,7 +212,7 @@ export class Stk500v1Client implements Programmer {
         replies.push(r ?? new Uint8Array(0));
       }
     }
-    if (commands.length === 3) this.extendedByte = ext;
+    if (commands.length === 3) this.extendedByte = address >>> 17;
     return replies[replies.length - 1] ?? new Uint8Array(0);
   }
 
@@ -180,6 +231,7 @@ export class Stk500v1Client implements Programmer {
         if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt >= MAX_ATTEMPTS) throw e;
         this.logger.log('info', `STK500v1: ${e.technical ?? e.detail} Re-synchronising (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}).`);
         this.stats.resyncs++;
+        this.pacer.dropBack(`a lost or damaged answer (${e.technical ?? e.detail})`);
         if (this.pipeline) {
           this.pipeline = false;
           this.logger.log('info', 'STK500v1: sending one command per round trip from now on.');
@@ -208,20 +260,13 @@ export class Stk500v1Client implements Programmer {
   private async exchange(commands: Uint8Array[], payloads: number[]): Promise<Uint8Array[]> {
     const { link, signal, clock } = this.opts;
     const timeoutMs = this.timer.timeoutMs;
-    const t0 = clock.now();
-    const total = commands.reduce((s, c) => s + c.length, 0);
-    const out = commands.length === 1 && commands[0] ? commands[0] : new Uint8Array(total);
-    if (out !== commands[0]) {
-      let o = 0;
-      for (const c of commands) {
-        out.set(c, o);
-        o += c.length;
-      }
-    }
+    const out = commands.length === 1 && commands[0] ? commands[0] : joined(commands);
     if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(out)}`);
     this.stats.roundTrips++;
     this.stats.bytesOut += out.length;
+    this.pacer.sending(clock.now());
     await link.write(out);
+    const t0 = clock.now();
     const replies: Uint8Array[] = [];
     for (let i = 0; i < commands.length; i++) {
       const size = (payloads[i] ?? 0) + 2;
@@ -243,7 +288,11 @@ export class Stk500v1Client implements Programmer {
       }
       replies.push(answer.subarray(1, size - 1));
     }
-    this.timer.answered(clock.now() - t0);
+    this.lastTripMs = clock.now() - t0;
+    this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+    this.timer.answered(this.lastTripMs);
+    const cmd = commands.length === 1 ? (commands[0]?.[0] ?? 0) : -1;
+    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, out.length, (payloads[0] ?? 0) + 2);
     return replies;
   }
 }

@@ -1,26 +1,18 @@
 // STK500v2 client for the 'wiring' bootloader (stk500boot.c on ATmega2560/1280), per AVR068.
 // One LOAD_ADDRESS per contiguous pass: the bootloader auto-increments after each block. Damaged or
-// lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1).
+// lost answers are retried a bounded number of times after a resync (SIGN_ON with sequence 1). Once
+// the session's Pacer has learnt the timing, pages go out before the answer to the one before
+// (pipelined.ts); frames and their answers are matched in wire.ts.
 import { FlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
-import { hexBytes } from '../link/hexdump.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
-import { encodeFrame, FrameDecoder } from './frame.js';
+import { FrameWire, NAMES } from './wire.js';
 import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
+import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
+import { pipelinedPages, type V2Wire } from './pipelined.js';
 
-const NAMES: Record<number, string> = {
-  [K.CMD_SIGN_ON]: 'SIGN_ON',
-  [K.CMD_GET_PARAMETER]: 'GET_PARAMETER',
-  [K.CMD_LOAD_ADDRESS]: 'LOAD_ADDRESS',
-  [K.CMD_ENTER_PROGMODE_ISP]: 'ENTER_PROGMODE_ISP',
-  [K.CMD_LEAVE_PROGMODE_ISP]: 'LEAVE_PROGMODE_ISP',
-  [K.CMD_PROGRAM_FLASH_ISP]: 'PROGRAM_FLASH_ISP',
-  [K.CMD_READ_FLASH_ISP]: 'READ_FLASH_ISP',
-  [K.CMD_READ_SIGNATURE_ISP]: 'READ_SIGNATURE_ISP',
-  [K.CMD_CHIP_ERASE_ISP]: 'CHIP_ERASE_ISP',
-};
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
@@ -33,23 +25,29 @@ const PROBE_RESEND_MS = 250;
 /** The fixed deadline for an answer, and the shortest one learnt from the answers (see AnswerTimer). */
 const COMMAND_TIMEOUT_MS = 1000;
 const LEARNT_FLOOR_MS = 200;
+/** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
+const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.CMD_SIGN_ON, K.CMD_GET_PARAMETER, K.CMD_LOAD_ADDRESS, K.CMD_READ_SIGNATURE_ISP, K.CMD_ENTER_PROGMODE_ISP]);
 
 export class Stk500v2Client implements Programmer {
   readonly protocol = 'stk500v2' as const;
   readonly stats: LinkStats = { roundTrips: 0, bytesOut: 0, bytesIn: 0, resyncs: 0 };
   /** Pages are erased by a counter that runs from 0, not at the loaded address (FIELD-NOTES). */
   readonly erasesInOrder = true;
-  private sequence = 1;
-  private readonly decoder = new FrameDecoder();
-  private readonly logger: Logger;
+  private readonly wire: FrameWire;
+  readonly logger: Logger;
   private readonly timer: AnswerTimer;
-  private lastFrame: Uint8Array = new Uint8Array(0);
+  /** The last answered command's round trip, from its frame written to its answer read. */
+  private lastTripMs = 0;
+  readonly pacer: Pacer;
   /** What the client is doing, in a user's words, for error messages. */
   private doing = 'talking to the bootloader';
 
   constructor(private readonly opts: ClientOptions) {
     this.logger = opts.logger ?? SILENT;
     this.timer = new AnswerTimer(LEARNT_FLOOR_MS, opts.commandTimeoutMs ?? COMMAND_TIMEOUT_MS);
+    this.pacer = opts.pacer ?? new Pacer();
+    this.wire = new FrameWire(opts, this.logger, this.stats, this.pacer, () => this.doing);
+    this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
   }
 
   /**
@@ -63,8 +61,7 @@ export class Stk500v2Client implements Programmer {
     for (;;) {
       const left = deadline - clock.now();
       try {
-        this.sequence = 1;
-        this.decoder.reset();
+        this.wire.restart();
         const body = await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.min(left, PROBE_RESEND_MS));
         const len = body[2] ?? 0;
         return String.fromCharCode(...body.subarray(3, 3 + len));
@@ -115,11 +112,20 @@ export class Stk500v2Client implements Programmer {
     body[1] = block >> 8;
     body[2] = block & 0xff;
     body.set([K.PROGRAM_MODE_PAGE_WRITE, 0x0a, 0x40, 0x4c, 0x20, 0x00, 0x00], 3);
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     let addressValid = false;
-    for (let address = start; address < end; address += block) {
-      const data = bytes.subarray(address, address + block);
-      if (data.length < block) body.fill(0xff, 10);
-      body.set(data, 10);
+    for (let address = start; address < end; ) {
+      if (addressValid && this.pacer.interval('write') !== null) {
+        // The bootloader's address goes on from the last page: the rest pipelined.
+        const first = address;
+        const out = await pipelinedPages(this.pipe(), 'write', first, end, block, (a) => this.programBody(body, bytes, a, block), (a) => onPage(a + block - start));
+        address = first + out.answered * block;
+        // A page sent may have been carried out at another page's address: the erase counter cannot be trusted.
+        if (!out.clean) throw new EraseCounterLost(address);
+        continue;
+      }
+      this.programBody(body, bytes, address, block);
+      await learnWait(this.pacer, 'write', this.opts.clock, this.opts.signal);
       await this.retrying(
         async () => {
           this.doing = `writing page 0x${address.toString(16)}`;
@@ -132,8 +138,19 @@ export class Stk500v2Client implements Programmer {
           throw new EraseCounterLost(address);
         },
       );
-      onPage(address + block - start);
+      this.pacer.page('write', this.lastTripMs);
+      address += block;
+      onPage(address - start);
     }
+  }
+
+  /** PROGRAM_FLASH_ISP's body for the page at `address` (0xFF past the image). */
+  private programBody(body: Uint8Array, bytes: Uint8Array, address: number, block: number): Uint8Array {
+    const data = bytes.subarray(address, address + block);
+    if (data.length < block) body.fill(0xff, 10);
+    body.set(data, 10);
+    this.doing = `writing page 0x${address.toString(16)}`;
+    return body;
   }
 
   /** Every frame carries a checksum: a damaged LOAD_ADDRESS is refused, not obeyed. */
@@ -144,23 +161,63 @@ export class Stk500v2Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const block = Math.min(BLOCK, g.pageBytes);
     const request = Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20);
+    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     let addressValid = false;
-    for (let address = start; address < end; address += block) {
+    for (let address = start; address < end; ) {
+      if (addressValid && this.pacer.interval('read') !== null) {
+        const first = address;
+        const out = await pipelinedPages(this.pipe(), 'read', first, end, block, () => request, (a, r) => onPage(a, r.subarray(2, 2 + block)));
+        address = first + out.answered * block;
+        // Where the bootloader's address now is cannot be told: load it again (a resync may be needed).
+        if (!out.clean) addressValid = false;
+        continue;
+      }
+      await learnWait(this.pacer, 'read', this.opts.clock, this.opts.signal);
       const reply = await this.retrying(async () => {
         this.doing = `reading page 0x${address.toString(16)}`;
         if (!addressValid) await this.loadAddress(address, g);
         addressValid = false;
         const r = await this.command(request);
-        if (r.length !== block + 3) {
-          throw new FlashError('protocol-error', `The bootloader sent a page of the wrong size while ${this.doing}.`, {
-            technical: `READ_FLASH_ISP returned ${r.length - 3} bytes, expected ${block}.`,
-          });
-        }
+        this.wire.checkReadSize(r, block);
         addressValid = true;
         return r;
       });
+      this.pacer.page('read', this.lastTripMs);
       onPage(address, reply.subarray(2, 2 + block));
+      address += block;
     }
+  }
+
+
+  /**
+   * One sample for the Pacer: SIGN_ON (changes nothing), or while it wants long answers, page 0
+   * read (the address is loaded again before any page command).
+   */
+  private async linkSample(g: FlashGeometry): Promise<void> {
+    this.doing = 'measuring the link';
+    if (!this.pacer.wantsStart) {
+      await this.command(Uint8Array.of(K.CMD_SIGN_ON));
+      return;
+    }
+    await this.loadAddress(0, g);
+    const block = Math.min(BLOCK, g.pageBytes);
+    this.wire.checkReadSize(await this.command(Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20)), block);
+    if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs);
+  }
+
+  /** What the pipeline needs: the frame I/O and the session's timing. */
+  private pipe(): V2Wire {
+    const w = this.wire;
+    return {
+      pacer: this.pacer,
+      clock: this.opts.clock,
+      logger: this.logger,
+      answerTimeoutMs: this.timer.timeoutMs,
+      sendFrame: (b) => w.sendFrame(b),
+      answerTo: (q, c, ms) => w.answerTo(q, c, ms),
+      checkStatus: (a) => w.checkStatus(a),
+      checkReadSize: (a, n) => w.checkReadSize(a, n),
+    };
   }
 
   private async loadAddress(byteAddress: number, g: FlashGeometry): Promise<void> {
@@ -188,6 +245,7 @@ export class Stk500v2Client implements Programmer {
         if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt >= MAX_ATTEMPTS) throw e;
         this.logger.log('info', `STK500v2: ${e.technical ?? e.detail} Re-synchronising (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}).`);
         this.stats.resyncs++;
+        this.pacer.dropBack(`a lost or damaged answer (${e.technical ?? e.detail})`);
         // Silence may mean the bootloader still waits for the rest of a frame that lost a byte, or
         // whose size came in damaged: fill it up first, so that SIGN_ON is read as a frame.
         const filler = e.code === 'link-timeout' ? fillerBytes(silentResyncs) : 0;
@@ -218,60 +276,33 @@ export class Stk500v2Client implements Programmer {
     let fillerMs = 0;
     if (filler > 0) {
       this.stats.bytesOut += filler;
-      await link.write(fillerFor(this.lastFrame, filler));
+      await link.write(fillerFor(this.wire.lastFrame, filler));
       fillerMs = (filler * 10 * 1000) / (link.baud ?? 57600);
     }
     await link.drain(20, signal);
-    this.decoder.reset();
-    this.sequence = 1;
+    this.wire.restart();
     await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.ceil(this.timer.timeoutMs + fillerMs));
   }
 
   /** Sends one command and returns the body of the matching answer, status checked. */
   private async command(body: Uint8Array, fixedTimeoutMs?: number, accept: readonly number[] = [K.STATUS_CMD_OK]): Promise<Uint8Array> {
-    const { link, clock, signal } = this.opts;
+    const { clock } = this.opts;
     const timeoutMs = fixedTimeoutMs ?? this.timer.timeoutMs;
-    const t0 = clock.now();
     const cmd = body[0] ?? 0;
-    const seq = this.sequence;
-    this.sequence = (this.sequence + 1) & 0xff;
-    const frame = encodeFrame(seq, body);
-    this.lastFrame = frame;
-    if (this.logger.debug) this.logger.log('debug', `> ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(body)}`);
-    this.stats.roundTrips++;
-    this.stats.bytesOut += frame.length;
-    await link.write(frame);
-    const deadline = clock.now() + timeoutMs;
-    for (;;) {
-      const left = deadline - clock.now();
-      const timedOut = (): FlashError => {
-        if (fixedTimeoutMs === undefined) this.timer.timedOut();
-        return new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
-          technical: `No answer to ${NAMES[cmd] ?? cmd} (0x${cmd.toString(16)}) within ${timeoutMs} ms.`,
-        });
-      };
-      if (left <= 0) throw timedOut();
-      const chunk = await link.readSome(1024, left, signal).catch((e: unknown) => {
-        throw e instanceof FlashError && e.code === 'link-timeout' ? timedOut() : e;
+    const seq = await this.wire.sendFrame(body);
+    const sentAt = clock.now();
+    const answer = await this.wire.answerTo(seq, cmd, timeoutMs);
+    if (!answer) {
+      if (fixedTimeoutMs === undefined) this.timer.timedOut();
+      throw new FlashError('link-timeout', `No answer within ${timeoutMs} ms while ${this.doing}.`, {
+        technical: `No answer to ${NAMES[cmd] ?? cmd} (0x${cmd.toString(16)}) within ${timeoutMs} ms.`,
       });
-      this.stats.bytesIn += chunk.length;
-      for (const f of this.decoder.push(chunk)) {
-        if (f.kind !== 'frame') {
-          throw new FlashError('protocol-error', `The bootloader's answer arrived damaged while ${this.doing}.`, {
-            technical: `Damaged answer to ${NAMES[cmd] ?? cmd} (${f.kind}).`,
-          });
-        }
-        if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
-        if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
-        const status = f.body[1];
-        if (fixedTimeoutMs === undefined) this.timer.answered(clock.now() - t0);
-        if (status === undefined || !accept.includes(status)) {
-          throw new FlashError('protocol-error', `The bootloader refused a command while ${this.doing}.`, {
-            technical: `${NAMES[cmd] ?? cmd} failed with status 0x${(status ?? 0).toString(16)}.`,
-          });
-        }
-        return f.body;
-      }
     }
+    this.lastTripMs = clock.now() - sentAt;
+    if (fixedTimeoutMs === undefined) this.timer.answered(this.lastTripMs);
+    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, body.length + 6, answer.length + 6);
+    this.wire.checkStatus(answer, accept);
+    return answer;
   }
+
 }

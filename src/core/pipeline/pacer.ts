@@ -1,0 +1,255 @@
+// When the next page command may leave without waiting for the answer to the one before: learnt from
+// the session's first round trips, one command at a time. A short command's round trip, less its
+// bytes on the wire, is what the link and host add (the least of them is the link's own delay); a page
+// command's round trip less that is what the bootloader needs before it listens again (its bytes on
+// the wire, its page erase and write, its answer leaving its UART). The next page goes that long after
+// the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
+// a whole session: once it drops back, every later pass runs one command at a time.
+import { sleep, type AbortSignalLike, type Clock } from '../link/clock.js';
+
+export type PageKind = 'write' | 'read';
+
+/** Page round trips learnt one at a time before pipelining starts, per kind. */
+export const LEARN_PAGES = 12;
+/** Short round trips that measure the link's own delay, at least, before pipelining. */
+const LINK_SAMPLES = 24;
+/**
+ * A link whose typical (median) delay is below this is not pipelined: the next command may as well
+ * wait for the answer (what pipelining could win is less than the margins it needs).
+ */
+const FAST_LINK_MS = 3;
+/**
+ * Learning waits a varying time, up to this, before each sample: an adapter that sends on a timer
+ * (FTDI's 16 ms) would otherwise answer every back-to-back command at the same phase of it, and the
+ * least delay seen would not be the least there is.
+ */
+const DITHER_MS = 17;
+/**
+ * Samples after which a link whose delay has not varied by more than STEADY_MS counts as steady (a
+ * fixed latency, no timer): nothing more to learn about it, and no waits before the pages learnt.
+ */
+const STEADY_AFTER = 6;
+const STEADY_MS = 0.5;
+/** Commands sent and not yet answered, at most. */
+export const MAX_IN_FLIGHT = 4;
+/** The margin on top of the learnt interval: a fixed part and a share of it. */
+const MARGIN_MS = 0.3;
+const MARGIN_SHARE = 0.01;
+/** Pages learnt on a steady link, whose round trips do not vary. */
+const STEADY_LEARN_PAGES = 3;
+/**
+ * Long answers measured for when the bootloader started answering (see answerStart), at least,
+ * before their spread counts as the spread of the way to the board; until then the whole spread of
+ * the link's delay does.
+ */
+const START_SAMPLES = 8;
+/** An answer later than the slowest learnt round trip by this much (or by the spread) is late. */
+const LATE_SLACK_MS = 25;
+
+export interface PacerStats {
+  /** Page commands sent before the answer to the one before them. */
+  pipelined: number;
+  /** Why the session went back to one command at a time; null while it has not. */
+  droppedBack: string | null;
+}
+
+/** Turnarounds kept for the median (the latest ones). */
+const TURNAROUNDS = 1024;
+
+export class Pacer {
+  readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
+  private readonly turnarounds = new Float64Array(TURNAROUNDS);
+  private turns = 0;
+  private answeredAt = -1;
+  private linkSamples = 0;
+  private readonly links: number[] = [];
+  private seed = 0x2545f491;
+  private linkMin = Infinity;
+  private linkMax = -Infinity;
+  /** The link's median delay is below FAST_LINK_MS (worked out per sample, not per page). */
+  private fast = false;
+  private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
+  private readonly starts: number[] = [];
+
+  /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
+  private byteMs: number | null = null;
+
+  /** `enabled` false: one command at a time throughout. */
+  constructor(private enabled = true) {}
+
+  /** The bootloader's baud, once known. The nominal rate is a little slower than the real one, which errs on the late side. */
+  useBaud(baud: number | undefined): void {
+    if (baud !== undefined && baud > 0) this.byteMs = 10_000 / baud;
+  }
+
+  get active(): boolean {
+    return this.enabled;
+  }
+
+  /** A command answered one at a time: `ms` from its last byte written to its answer's last byte read. */
+  trip(ms: number, bytesOut: number, bytesIn: number): void {
+    if (this.byteMs === null) return;
+    const link = ms - (bytesOut + bytesIn) * this.byteMs;
+    this.linkSamples++;
+    if (this.links.length < 64) this.links.push(link);
+    this.linkMin = Math.min(this.linkMin, link);
+    this.linkMax = Math.max(this.linkMax, link);
+    const sorted = [...this.links].sort((a, b) => a - b);
+    this.fast = this.linkSamples >= 3 && (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
+  }
+
+  /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
+  sampleWait(): number | null {
+    if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.steady) return null;
+    return this.dither();
+  }
+
+  /** Whether a sample should be a long answer (a page read), for answerStart. */
+  get wantsStart(): boolean {
+    return this.starts.length < START_SAMPLES;
+  }
+
+  /**
+   * A long answer, read one at a time: `ms` from its command's last byte written to when the
+   * bootloader started answering, worked out from when each chunk came and how many bytes it held
+   * (a chunk cannot come before its last byte left the board). An adapter's timer delays only the
+   * chunks it holds, so the spread of these is the way to the board's own (a USB frame, a Wi-Fi hop).
+   */
+  answerStart(ms: number): void {
+    if (this.starts.length < 64) this.starts.push(ms);
+  }
+
+  get byteTimeMs(): number | null {
+    return this.byteMs;
+  }
+
+  /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
+  learnWait(kind: PageKind): number {
+    return this.learning && !this.steady && this.pages[kind].length < this.learnPages ? this.dither() : 0;
+  }
+
+  private get learnPages(): number {
+    return this.steady ? STEADY_LEARN_PAGES : LEARN_PAGES;
+  }
+
+  private get steady(): boolean {
+    return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
+  }
+
+  private get learning(): boolean {
+    return this.enabled && this.byteMs !== null && !this.fast;
+  }
+
+  /**
+   * Waits spread at random over DITHER_MS, the same in every session (replays stay exact). Not in
+   * even steps: those could alias with an adapter's timer and meet one phase of it only.
+   */
+  private dither(): number {
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    return (this.seed / 2 ** 32) * DITHER_MS;
+  }
+
+  /** A page command of `kind` answered one at a time, `ms` after it was written. */
+  page(kind: PageKind, ms: number): void {
+    const list = this.pages[kind];
+    if (list.length < 64) list.push(ms);
+  }
+
+  /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
+  interval(kind: PageKind): number | null {
+    const list = this.pages[kind];
+    const learnt = this.steady || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES);
+    if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
+    const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
+    // What the way to the board may take longer for one page than for the next.
+    // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
+    const n = this.starts.length;
+    const spread = n >= START_SAMPLES ? ((Math.max(...this.starts) - Math.min(...this.starts)) * (n + 1)) / (n - 1) : this.spread(kind);
+    const busy = Math.min(...list) - link;
+    // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
+    // whose answer came without that delay (a long one fills a packet) would be timed that much early.
+    const unseen = (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
+    if (this.steady) return busy + MARGIN_MS;
+    return busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+  }
+
+  /** How long after it was written a pipelined command's answer counts as late. */
+  lateAfter(kind: PageKind): number {
+    const list = this.pages[kind];
+    return Math.max(...list) + Math.max(LATE_SLACK_MS, this.spread(kind));
+  }
+
+  /** An answer arrived at `at` (the link's time of its last bytes), and nothing was sent since. */
+  answerArrived(at: number): void {
+    this.answeredAt = at;
+  }
+
+  /** A command leaves at `now`: after an answer, the host's turnaround is counted. */
+  sending(now: number): void {
+    if (this.answeredAt < 0) return;
+    this.turnarounds[this.turns++ % TURNAROUNDS] = now - this.answeredAt;
+    this.answeredAt = -1;
+  }
+
+  /** The next command leaves on its own time, not in answer to the last answer: not a turnaround. */
+  skipTurnaround(): void {
+    this.answeredAt = -1;
+  }
+
+  /** The median time from an answer's arrival to the next command leaving; null before any. */
+  get turnaroundMs(): number | null {
+    const n = Math.min(this.turns, TURNAROUNDS);
+    if (n === 0) return null;
+    const s = this.turnarounds.slice(0, n).sort();
+    return ((s[(n - 1) >> 1] ?? 0) + (s[n >> 1] ?? 0)) / 2;
+  }
+
+  /** Told once, when the session drops back (for its log). */
+  onDropBack: ((reason: string) => void) | null = null;
+
+  /** Back to one command at a time for the rest of the session. */
+  dropBack(reason: string): void {
+    if (!this.enabled) return;
+    this.enabled = false;
+    this.stats.droppedBack = reason;
+    // A link too fast to pipeline never was: nothing to tell.
+    if (!this.fast) this.onDropBack?.(reason);
+  }
+
+  private spread(kind: PageKind): number {
+    const list = this.pages[kind];
+    const pageSpread = list.length > 0 ? Math.max(...list) - Math.min(...list) : 0;
+    const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
+    return Math.max(pageSpread, linkSpread);
+  }
+}
+
+/**
+ * A timer this much later than asked means the host throttles timers (a background tab, a starved
+ * machine): what is learnt from timing would not hold, so the session goes on one command at a time.
+ */
+const LATE_TIMER_MS = 100;
+
+/** Sleeps `ms`; a timer that fires far too late drops `pacer` back. */
+async function pacedSleep(pacer: Pacer, clock: Clock, ms: number, signal: AbortSignalLike | undefined): Promise<void> {
+  const t0 = clock.now();
+  await sleep(clock, ms, signal);
+  const late = clock.now() - t0 - ms;
+  // The next command follows this wait, not the answer: no turnaround.
+  pacer.skipTurnaround();
+  if (late > LATE_TIMER_MS) pacer.dropBack(`a timer that fired ${Math.round(late)} ms late (a background tab throttles them)`);
+}
+
+/** Short round trips (`probe`: a command that changes nothing) until `pacer` knows the link's own delay. */
+export async function sampleLink(pacer: Pacer, clock: Clock, signal: AbortSignalLike | undefined, probe: () => Promise<unknown>): Promise<void> {
+  for (let wait = pacer.sampleWait(); wait !== null; wait = pacer.sampleWait()) {
+    await pacedSleep(pacer, clock, wait, signal);
+    await probe();
+  }
+}
+
+/** Before a page command answered one at a time while `pacer` still learns `kind`. */
+export async function learnWait(pacer: Pacer, kind: PageKind, clock: Clock, signal: AbortSignalLike | undefined): Promise<void> {
+  const wait = pacer.learnWait(kind);
+  if (wait > 0) await pacedSleep(pacer, clock, wait, signal);
+}

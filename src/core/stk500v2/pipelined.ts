@@ -1,0 +1,61 @@
+// PROGRAM_FLASH_ISP and READ_FLASH_ISP pipelined over one contiguous run (stk500boot auto-increments
+// its address), timed by the session's Pacer (core/pipeline). Each answer is matched by its sequence
+// number and its status (and a read's size) checked as it arrives.
+import type { Clock } from '../link/clock.js';
+import type { Logger } from '../programmer.js';
+import type { PageKind, Pacer } from '../pipeline/pacer.js';
+import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
+import { MAX_IN_FLIGHT } from '../pipeline/pacer.js';
+import * as K from './constants.js';
+
+/** What the pipeline needs of the STK500v2 client. */
+export interface V2Wire {
+  readonly pacer: Pacer;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The deadline for an answer one at a time. */
+  readonly answerTimeoutMs: number;
+  sendFrame(body: Uint8Array): Promise<number>;
+  answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null>;
+  checkStatus(answer: Uint8Array): void;
+  checkReadSize(answer: Uint8Array, block: number): void;
+}
+
+/**
+ * Runs the pages of `[first, end)` pipelined: `bodyFor(address)` builds each command's body (it may
+ * reuse one buffer: the frame is encoded when sent), `onAnswer` gets each right answer in order.
+ */
+export async function pipelinedPages(
+  w: V2Wire,
+  kind: PageKind,
+  first: number,
+  end: number,
+  block: number,
+  bodyFor: (address: number) => Uint8Array,
+  onAnswer: (address: number, answer: Uint8Array) => void,
+): Promise<PipelineOutcome> {
+  const cmd = kind === 'write' ? K.CMD_PROGRAM_FLASH_ISP : K.CMD_READ_FLASH_ISP;
+  const seqs = new Uint8Array(MAX_IN_FLIGHT);
+  let waiting = 0;
+  let answer: Uint8Array | null = null;
+  return runPipelined(
+    {
+      count: Math.ceil((end - first) / block),
+      send: async (i) => {
+        seqs[i % MAX_IN_FLIGHT] = await w.sendFrame(bodyFor(first + i * block));
+      },
+      answer: async (ms) => {
+        answer = await w.answerTo(seqs[waiting % MAX_IN_FLIGHT] ?? 0, cmd, ms);
+        if (!answer) return false;
+        w.checkStatus(answer);
+        if (kind === 'read') w.checkReadSize(answer, block);
+        return true;
+      },
+      answered: (i) => {
+        waiting = i + 1;
+        if (answer) onAnswer(first + i * block, answer);
+      },
+    },
+    { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
+  );
+}

@@ -1,0 +1,154 @@
+// The Pacer's learning and the pipeline driver on a hand-driven clock: no interval before enough is
+// learnt, never a send earlier than the interval after the one before (unless every answer is in),
+// and the first late or wrong answer drops back for good, with what was answered right counted.
+import { describe, expect, it } from 'vitest';
+import { FlashError } from '../../src/core/errors.js';
+import type { Clock } from '../../src/core/link/clock.js';
+import { LEARN_PAGES, Pacer } from '../../src/core/pipeline/pacer.js';
+import { runPipelined, type PipelinedCommands } from '../../src/core/pipeline/run.js';
+
+/** A clock that moves only when every timer due is fired by `advance`. */
+class HandClock implements Clock {
+  t = 0;
+  private timers: { at: number; fn: () => void }[] = [];
+  now(): number {
+    return this.t;
+  }
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = { at: this.t + ms, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== timer);
+    };
+  }
+  /** Runs to the next timer (after letting promises settle). */
+  async step(): Promise<boolean> {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    this.timers.sort((a, b) => a.at - b.at);
+    const next = this.timers.shift();
+    if (!next) return false;
+    this.t = Math.max(this.t, next.at);
+    next.fn();
+    return true;
+  }
+}
+
+function learnt(linkMs: number, pageMs: number): Pacer {
+  const p = new Pacer();
+  p.useBaud(115200);
+  // Short trips: 2 bytes each way plus the link.
+  for (let i = 0; i < 30; i++) p.trip(linkMs + 4 * (10_000 / 115200), 2, 2);
+  for (let i = 0; i < LEARN_PAGES; i++) p.page('write', pageMs);
+  return p;
+}
+
+/** A bootloader that needs `busyMs` per command and answers `linkMs` after that; sends are recorded. */
+function fakeBoard(clock: HandClock, n: number, busyMs: number, linkMs: number, wrongAt = -1) {
+  const sends: number[] = [];
+  let readyAt = 0;
+  const answers: number[] = [];
+  let next = 0;
+  let early = 0;
+  const c: PipelinedCommands = {
+    count: n,
+    send: async (i) => {
+      sends.push(clock.now());
+      if (clock.now() < readyAt - 1e-9) early++;
+      readyAt = Math.max(readyAt, clock.now()) + busyMs;
+      answers[i] = readyAt + linkMs;
+    },
+    answer: (ms) =>
+      new Promise<boolean>((resolve, reject) => {
+        const at = answers[next] ?? Infinity;
+        const wait = Math.min(ms, Math.max(0, at - clock.now()));
+        clock.setTimer(wait, () => {
+          if (clock.now() < at) return resolve(false);
+          if (next === wrongAt) return reject(new FlashError('protocol-error', 'wrong'));
+          resolve(true);
+        });
+      }),
+    answered: (i) => {
+      expect(i).toBe(next);
+      next++;
+    },
+  };
+  return { c, sends, early: () => early };
+}
+
+async function drive<T>(clock: HandClock, p: Promise<T>): Promise<T> {
+  let done = false;
+  const r = p.finally(() => (done = true));
+  while (!done && (await clock.step()));
+  return r;
+}
+
+describe('Pacer', () => {
+  it('gives no interval while learning, then the page time less the link delay, plus a small margin', () => {
+    const p = new Pacer();
+    p.useBaud(115200);
+    expect(p.interval('write')).toBeNull();
+    const q = learnt(8, 40);
+    const i = q.interval('write') ?? 0;
+    expect(i).toBeGreaterThan(32);
+    expect(i).toBeLessThan(34);
+    expect(q.interval('read')).toBeNull();
+    q.dropBack('test');
+    expect(q.interval('write')).toBeNull();
+    expect(q.stats.droppedBack).toBe('test');
+  });
+
+  it('waits for long answers before pipelining; grows the interval by their spread (the way to the board), not by the return timer', () => {
+    const make = (startSpread: number): Pacer => {
+      const p = new Pacer();
+      p.useBaud(115200);
+      // A return delay that varies by 16 ms (an FTDI latency timer) on every short answer.
+      for (let i = 0; i < 30; i++) p.trip(1 + (i % 2) * 16, 2, 2);
+      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40);
+      expect(p.interval('write')).toBeNull();
+      for (let i = 0; i < 8; i++) p.answerStart(3 + (i % 2) * startSpread);
+      return p;
+    };
+    const ftdi = make(1).interval('write') ?? 0;
+    const wifi = make(25).interval('write') ?? 0;
+    expect(ftdi).toBeGreaterThan(39);
+    expect(ftdi).toBeLessThan(39 + 4);
+    expect(wifi).toBeGreaterThan(ftdi + 25);
+  });
+});
+
+describe('runPipelined', () => {
+  it('sends each command no earlier than the interval after the one before and overlaps the link delay', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    const interval = pacer.interval('write') ?? 0;
+    const b = fakeBoard(clock, 50, 32, 8);
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(out).toEqual({ answered: 50, clean: true });
+    expect(b.early()).toBe(0);
+    for (let i = 1; i < b.sends.length; i++) expect((b.sends[i] ?? 0) - (b.sends[i - 1] ?? 0)).toBeGreaterThanOrEqual(Math.min(interval, 40) - 1e-9);
+    // One at a time would take 50 x 40 ms.
+    expect(clock.now()).toBeLessThan(50 * 34 + 40);
+    expect(pacer.stats.pipelined).toBeGreaterThan(40);
+  });
+
+  it('a bootloader slower than learnt: its answer is late, the session drops back and every answer sent is still waited for', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    const b = fakeBoard(clock, 50, 70, 8);
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(pacer.active).toBe(false);
+    expect(pacer.stats.droppedBack).toMatch(/later than/);
+    expect(out.clean).toBe(true);
+    expect(out.answered).toBe(b.sends.length);
+    expect(out.answered).toBeLessThan(50);
+  });
+
+  it('a wrong answer: drops back unclean, counting only the answers before it', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    const b = fakeBoard(clock, 50, 32, 8, 7);
+    const out = await drive(clock, runPipelined(b.c, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(out).toEqual({ answered: 7, clean: false });
+    expect(pacer.stats.droppedBack).toMatch(/wrong answer/);
+  });
+});

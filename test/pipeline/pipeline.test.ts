@@ -1,0 +1,78 @@
+// Pipelined flashing against the real bootloaders (stk500boot, optiboot, ATmegaBOOT) on emulated
+// boards on virtual time, through the adapter models: every flash verified byte for byte, pages really
+// sent ahead of their answers, and not one byte lost in the bootloader's UART (never sent while it
+// could not listen). A byte lost mid-write drops the session back and the flash still ends verified.
+// A seeded slice of the jitter runs (npm run bench:jitter runs 50 per model).
+import { describe, expect, it } from 'vitest';
+import type { LinkModelName } from '../emulator/link-models.js';
+import { flashThrough, type PipelineRun } from './rig.js';
+
+const MEGA = { bootloader: 'stk500v2-atmega2560', board: 'arduino-mega2560' } as const;
+const UNO = { bootloader: 'optiboot-atmega328p', board: 'arduino-uno' } as const;
+const MEGA1280 = { bootloader: 'atmegaboot-atmega1280', board: 'arduino-mega1280' } as const;
+
+describe('pipelined pages on the real bootloaders', () => {
+  const cases: [string, Omit<PipelineRun, 'seed'>][] = [
+    ['stk500boot (2560) through an FTDI adapter', { ...MEGA, link: 'ftdi', imageBytes: 24 * 1024 }],
+    ['stk500boot (2560) at 4 ms each way', { ...MEGA, link: 'fixed', latencyMs: 4, imageBytes: 24 * 1024 }],
+    ['optiboot (328p) through an FTDI adapter', { ...UNO, link: 'ftdi', imageBytes: 16 * 1024 }],
+    ['ATmegaBOOT (1280, 57600 baud) through an FTDI adapter', { ...MEGA1280, link: 'ftdi', imageBytes: 12 * 1024 }],
+  ];
+  for (const [name, c] of cases) {
+    it(`${name}: verified, pages sent ahead of their answers, no byte lost`, { timeout: 120_000 }, async () => {
+      const r = await flashThrough({ ...c, seed: 5 });
+      expect(r.equal).toBe(true);
+      expect(r.result.bytesVerified).toBe(c.imageBytes);
+      expect(r.result.pipeline.pages).toBeGreaterThan(0);
+      expect(r.result.pipeline.droppedBack).toBeNull();
+      expect(r.bytesLost).toBe(0);
+    });
+  }
+
+  it('optiboot (328p) through the 16U2: its delay (about 2 ms) is too short to gain from pipelining, so one at a time, verified', { timeout: 120_000 }, async () => {
+    const r = await flashThrough({ ...UNO, link: '16u2', imageBytes: 16 * 1024, seed: 5 });
+    expect(r.equal).toBe(true);
+    expect(r.result.pipeline.pages).toBe(0);
+    expect(r.result.pipeline.droppedBack).toBeNull();
+    expect(r.bytesLost).toBe(0);
+  });
+
+  it('one at a time when asked (pipeline off): the same flash, slower through FTDI', { timeout: 120_000 }, async () => {
+    const on = await flashThrough({ ...UNO, link: 'ftdi', imageBytes: 16 * 1024, seed: 5 });
+    const off = await flashThrough({ ...UNO, link: 'ftdi', imageBytes: 16 * 1024, seed: 5, pipeline: false });
+    expect(off.equal).toBe(true);
+    expect(off.result.pipeline.pages).toBe(0);
+    expect(on.result.ms.write + on.result.ms.verify).toBeLessThan(off.result.ms.write + off.result.ms.verify);
+  });
+
+  for (const c of [MEGA, UNO]) {
+    it(`${c.board}: a byte lost on the way mid-write drops back to one at a time; the flash ends verified`, { timeout: 120_000 }, async () => {
+      let sent = 0;
+      const r = await flashThrough({
+        ...c,
+        link: 'ftdi',
+        imageBytes: 16 * 1024,
+        seed: 9,
+        line: () => ({ toMcu: (v) => (sent++ === 12_000 ? null : v), toHost: (v) => v }),
+      });
+      expect(sent).toBeGreaterThan(12_000);
+      expect(r.equal).toBe(true);
+      expect(r.result.pipeline.pages).toBeGreaterThan(0);
+      expect(r.result.pipeline.droppedBack).not.toBeNull();
+      expect(r.log.some((l) => l.includes('one command at a time from page'))).toBe(true);
+    });
+  }
+});
+
+describe('seeded jitter runs (a slice of npm run bench:jitter)', () => {
+  const models: LinkModelName[] = ['ftdi', 'ch340', '16u2', 'wifi'];
+  for (const link of models) {
+    it(`${link}: two seeds on the 328p, every flash verified`, { timeout: 180_000 }, async () => {
+      for (const seed of [101, 102]) {
+        const r = await flashThrough({ ...UNO, link, imageBytes: 8 * 1024, seed });
+        expect(r.equal).toBe(true);
+        expect(r.result.bytesVerified).toBe(8 * 1024);
+      }
+    });
+  }
+});
