@@ -117,3 +117,19 @@ export function recordHostCommands(board: { hostWrite(bytes: Uint8Array, baud: n
 export function accessesFrom(log: CommandLog, from: number): FlashAccess[] {
   return log.accesses.filter((a) => a.address + a.length > from);
 }
+
+/**
+ * The bytes `reads` covered, each counted once, and the addresses read more than once: a pipelined
+ * session reads page 0 a few times to learn the link (core/pipeline), and nothing else twice.
+ */
+export function readCoverage(reads: readonly FlashAccess[]): { readonly bytes: number; readonly repeatedAt: readonly number[] } {
+  const seen = new Set<number>();
+  const repeated = new Set<number>();
+  let bytes = 0;
+  for (const r of reads) {
+    if (seen.has(r.address)) repeated.add(r.address);
+    else bytes += r.length;
+    seen.add(r.address);
+  }
+  return { bytes, repeatedAt: [...repeated] };
+}
