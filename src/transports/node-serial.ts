@@ -99,6 +99,7 @@ export async function openNodeSerialLink(path: string, opts: NodeSerialOptions):
         );
       }
     },
+    canReset: () => modemLines,
     setBaud: async (baud) => {
       try {
         await call((cb) => port.update({ baudRate: baud }, cb));

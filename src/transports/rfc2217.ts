@@ -111,6 +111,7 @@ export async function openRfc2217Link(spec: string, opts: Rfc2217Options): Promi
       } else if (!linesSet) log('server: DTR/RTS change confirmed');
       linesSet = true;
     },
+    canReset: () => controlAnswers,
     setBaud: async (baud) => {
       await setBaud(baud);
       await purge();

@@ -146,6 +146,7 @@ export class EmulatedBoard {
   readonly clock: Clock;
   private readonly cycleClock: CycleClock | null;
   private stallUntil = 0;
+  private holdMs = 0;
   private eventsChanged = false;
   latencyMs: number;
   jitterMs: number;
@@ -237,7 +238,8 @@ export class EmulatedBoard {
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : hostBaud);
     const perMs = this.clockHz / 1000;
-    let t = Math.max(this.linkModel.toBoardAt(this.nowCycles() / perMs) * perMs, this.rxLineFreeAt, this.stallUntil);
+    let t = Math.max((this.linkModel.toBoardAt(this.nowCycles() / perMs) + this.holdMs) * perMs, this.rxLineFreeAt, this.stallUntil);
+    this.holdMs = 0;
     for (const sent of bytes) {
       t += charCycles;
       const value = this.line ? this.line.toMcu(sent) : sent;
@@ -253,6 +255,14 @@ export class EmulatedBoard {
   /** The host's port opened at `baud`: from now on the MCU's output is garbled unless the rates agree. */
   setHostBaud(baud: number): void {
     this.lastHostBaud = baud;
+  }
+
+  /**
+   * The host's next write is held `ms` on its way (a bridge's or a busy host's queue), the way back
+   * untouched: a write that follows it soon queues right behind it.
+   */
+  holdNextWrite(ms: number): void {
+    this.holdMs = ms;
   }
 
   /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */

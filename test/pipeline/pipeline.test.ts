@@ -4,6 +4,7 @@
 // could not listen). A byte lost mid-write drops the session back and the flash still ends verified.
 // A seeded slice of the jitter runs (npm run bench:jitter runs 50 per model).
 import { describe, expect, it } from 'vitest';
+import type { EmulatedBoard } from '../emulator/board.js';
 import type { LinkModelName } from '../emulator/link-models.js';
 import { flashThrough, type PipelineRun } from './rig.js';
 
@@ -62,6 +63,38 @@ describe('pipelined pages on the real bootloaders', () => {
       expect(r.log.some((l) => l.includes('one command at a time from page'))).toBe(true);
     });
   }
+});
+
+describe('a queue on the way that holds a page, then lets it go with the next right behind it', () => {
+  // One page is held 40 ms on its way mid-write (board.holdNextWrite): the host cannot see it, so the
+  // page it sends ahead reaches the bootloader right behind it, while it still writes, and bytes are lost.
+  const stallOnce = (at: number) => (board: EmulatedBoard) => {
+    let sent = 0;
+    return { toMcu: (v: number) => (sent++ === at && board.holdNextWrite(40), v), toHost: (v: number) => v };
+  };
+  for (const c of [MEGA, UNO]) {
+    it(`${c.board}: at most one page is caught behind it; the session drops back, recovers and ends verified`, { timeout: 120_000 }, async () => {
+      const r = await flashThrough({ ...c, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: stallOnce(9_000) });
+      expect(r.equal).toBe(true);
+      expect(r.result.bytesVerified).toBe(16 * 1024);
+      expect(r.result.pipeline.pages).toBeGreaterThan(0);
+      expect(r.result.pipeline.droppedBack).not.toBeNull();
+      expect(r.bytesLost).toBeGreaterThan(0);
+    });
+  }
+
+  it('optiboot over a link that cannot reset the board: no page goes ahead (one left early would strand the bootloader)', { timeout: 120_000 }, async () => {
+    const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 8 * 1024, seed: 11, noReset: true });
+    expect(r.equal).toBe(true);
+    expect(r.result.pipeline.pages).toBe(0);
+    expect(r.log.some((l) => l.includes('cannot reset the board'))).toBe(true);
+  });
+
+  it('stk500boot over the same link still pipelines: a page lost there costs a re-synchronisation, not the bootloader', { timeout: 120_000 }, async () => {
+    const r = await flashThrough({ ...MEGA, link: 'fixed', latencyMs: 4, imageBytes: 8 * 1024, seed: 11, noReset: true });
+    expect(r.equal).toBe(true);
+    expect(r.result.pipeline.pages).toBeGreaterThan(0);
+  });
 });
 
 describe('seeded jitter runs (a slice of npm run bench:jitter)', () => {

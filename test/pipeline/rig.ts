@@ -25,6 +25,8 @@ export interface PipelineRun {
   /** Faults on the wire, installed once the board runs. */
   readonly line?: (board: EmulatedBoard) => LineFaults;
   readonly pipeline?: boolean;
+  /** The link says it cannot reset the board (as a pseudo-terminal's does). */
+  readonly noReset?: boolean;
 }
 
 export interface PipelineResult {
@@ -58,6 +60,7 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
   const log: string[] = [];
   const t0 = board.clock.now();
   const link = await openWebSerialLink(port as unknown as SerialPort, { baud: BOARDS[r.board].baud, clock: board.clock });
+  if (r.noReset) Object.defineProperty(link, 'canReset', { value: false });
   try {
     const result = await flashFirmware(
       { image, board: r.board },

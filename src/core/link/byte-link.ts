@@ -29,6 +29,11 @@ export interface ByteLink {
   setBaud?(baud: number): Promise<void>;
   /** The current baud rate, when the link knows it. */
   readonly baud?: number;
+  /**
+   * False once the link is known to have no way to reset the board (no modem lines reach it: a
+   * pseudo-terminal, ser2net in front of one). Absent or true: DTR/RTS (or reconnecting) resets it.
+   */
+  readonly canReset?: boolean;
   /** When the last bytes arrived, on the link's clock (for the host's turnaround), when the link knows it. */
   readonly lastReceivedAt?: number;
   /** Releases the port. Idempotent; never throws. */

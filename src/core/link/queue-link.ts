@@ -15,6 +15,8 @@ export interface QueueLinkParts {
   /** Releases the port; called once. */
   close(): Promise<void>;
   baud?: number;
+  /** False once the transport found it cannot reset the board (see ByteLink.canReset). */
+  canReset?(): boolean;
 }
 
 const MAX_DRAIN_MS = 2000;
@@ -43,6 +45,10 @@ export class QueueLink implements ByteLink {
 
   get baud(): number | undefined {
     return this.currentBaud;
+  }
+
+  get canReset(): boolean {
+    return this.parts.canReset?.() ?? true;
   }
 
   get lastReceivedAt(): number {

@@ -30,8 +30,11 @@ const DITHER_MS = 17;
  */
 const STEADY_AFTER = 6;
 const STEADY_MS = 0.5;
-/** Commands sent and not yet answered, at most. */
-export const MAX_IN_FLIGHT = 4;
+/**
+ * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
+ * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
+ */
+export const MAX_IN_FLIGHT = 2;
 /** The margin on top of the learnt interval: a fixed part and a share of it. */
 const MARGIN_MS = 0.3;
 const MARGIN_SHARE = 0.01;

@@ -42,11 +42,12 @@ export interface PipelineContext {
 
 export async function runPipelined(c: PipelinedCommands, x: PipelineContext): Promise<PipelineOutcome> {
   const before = x.pacer.stats.pipelined;
+  const every = x.pacer.interval(x.kind) ?? 0;
   const out = await pipelined(c, x.pacer, x.kind, x.clock, x.settleMs);
   const l = x.log;
   if (l) {
     const sent = x.pacer.stats.pipelined - before;
-    if (sent > 0) l.logger.log('info', `${l.protocol}: ${sent} page ${x.kind}s sent before the answer to the one before (one every ${(x.pacer.interval(x.kind) ?? 0).toFixed(1)} ms).`);
+    if (sent > 0) l.logger.log('info', `${l.protocol}: ${sent} page ${x.kind}s sent before the answer to the one before (one every ${every.toFixed(1)} ms).`);
     if (!x.pacer.active) l.logger.log('info', `${l.protocol}: one command at a time from page 0x${(l.first + out.answered * l.page).toString(16)} on, after ${x.pacer.stats.droppedBack ?? 'a problem'}.`);
   }
   return out;

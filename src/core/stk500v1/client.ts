@@ -118,6 +118,7 @@ export class Stk500v1Client implements Programmer {
       prog.set(data, 4);
       return prog;
     };
+    this.needReset();
     await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('write') !== null) {
@@ -146,6 +147,7 @@ export class Stk500v1Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const n = g.pageBytes;
     const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
+    this.needReset();
     await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('read') !== null) {
@@ -174,6 +176,16 @@ export class Stk500v1Client implements Programmer {
   private async afterUnclean(kind: PageKind): Promise<void> {
     this.extendedByte = -1;
     await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
+  }
+
+  /**
+   * A page that reaches optiboot or ATmegaBOOT while it writes the one before loses bytes, and then
+   * it leaves for the application; only a reset brings it back. A queue on the way (a bridge, a busy
+   * host) can hold a page and then deliver the next right behind it, whatever the timing. So pages
+   * go ahead only over a link that can reset the board.
+   */
+  private needReset(): void {
+    if (this.opts.link.canReset === false) this.pacer.dropBack('finding that this link cannot reset the board, which a page that reached the bootloader early would need');
   }
 
   /** One sample for the Pacer: GET_SYNC (changes nothing), or while it wants long answers, page 0 read. */
