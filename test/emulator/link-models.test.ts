@@ -49,6 +49,19 @@ describe('link models', () => {
     }
   });
 
+  it('fixed 4 ms: every byte of a stream that never pauses reaches the host within 4 ms and a 1 ms frame of leaving', () => {
+    const times = Array.from({ length: 600 }, (_, i) => 50 + i * byteMs);
+    let i = 0;
+    for (const [at, n] of chunks(model('fixed'), times)) {
+      for (let k = 0; k < n; k++, i++) {
+        const sent = times[i] ?? 0;
+        expect(at - sent).toBeGreaterThanOrEqual(4 - 1e-9);
+        expect(at - sent).toBeLessThanOrEqual(5 + 1e-9);
+      }
+    }
+    expect(i).toBe(600);
+  });
+
   it('ftdi, ch340, 16u2: host writes leave in 1 ms USB frames; the 16u2 flushes every 4.096 ms or past 96 bytes', () => {
     for (const name of ['ftdi', 'ch340', '16u2'] as const) {
       const m = model(name, 3);

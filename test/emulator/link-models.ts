@@ -29,8 +29,11 @@ export interface FixedLatency {
   readonly jitterMs: number;
 }
 
-/** A transfer to the host gathers bytes for at most this long, so a stream that never pauses still arrives. */
-const TRANSFER_SPAN_MS = 16;
+/**
+ * A transfer to the host gathers bytes for at most this long (a USB frame), so each byte of a stream
+ * that never pauses (answers back to back) still arrives within the latency and a frame.
+ */
+const TRANSFER_SPAN_MS = 1;
 
 /**
  * Every transfer each way is late by latency +- jitter. Bytes that leave before a transfer is

@@ -73,6 +73,7 @@ export class Pacer {
   private fast = false;
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts: number[] = [];
+  private readonly warmups = { link: 0, start: 0 };
 
   /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
   private byteMs: number | null = null;
@@ -92,6 +93,8 @@ export class Pacer {
   /** A command answered one at a time: `ms` from its last byte written to its answer's last byte read. */
   trip(ms: number, bytesOut: number, bytesIn: number): void {
     if (this.byteMs === null) return;
+    // The session's first round trip also carries the host's own warm-up (code compiled on first use).
+    if (this.warmups.link++ === 0) return;
     const link = ms - (bytesOut + bytesIn) * this.byteMs;
     this.linkSamples++;
     if (this.links.length < 64) this.links.push(link);
@@ -107,9 +110,12 @@ export class Pacer {
     return this.dither();
   }
 
-  /** Whether a sample should be a long answer (a page read), for answerStart. */
+  /**
+   * Whether a sample should be a long answer (a page read), for answerStart: once short ones have
+   * shown whether the link is steady (a steady link needs none).
+   */
   get wantsStart(): boolean {
-    return this.starts.length < START_SAMPLES;
+    return this.linkSamples >= STEADY_AFTER && !this.steady && this.starts.length < START_SAMPLES;
   }
 
   /**
@@ -119,6 +125,7 @@ export class Pacer {
    * chunks it holds, so the spread of these is the way to the board's own (a USB frame, a Wi-Fi hop).
    */
   answerStart(ms: number): void {
+    if (this.warmups.start++ === 0) return;
     if (this.starts.length < 64) this.starts.push(ms);
   }
 
