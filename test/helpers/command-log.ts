@@ -3,6 +3,7 @@
 // PROGRAM_FLASH_ISP, which advance the address) and STK500v1 commands ('U' LOAD_ADDRESS, 'V' the
 // extended address byte, 't' READ_PAGE, 'd' PROG_PAGE). Bytes that are neither (another protocol's
 // probe, filler) are skipped one at a time. Pure: runs in Node and in the browser bundle.
+import { MAX_IN_FLIGHT } from '../../src/core/pipeline/pacer.js';
 import * as V1 from '../../src/core/stk500v1/constants.js';
 import * as V2 from '../../src/core/stk500v2/constants.js';
 
@@ -120,7 +121,7 @@ export function accessesFrom(log: CommandLog, from: number): FlashAccess[] {
 
 /**
  * The bytes `reads` covered, each counted once, and the addresses read more than once: a pipelined
- * session reads page 0 a few times to learn the link (core/pipeline), and nothing else twice.
+ * session reads page 0 a few times to learn the link (core/pipeline); see unexplainedRepeats.
  */
 export function readCoverage(reads: readonly FlashAccess[]): { readonly bytes: number; readonly repeatedAt: readonly number[] } {
   const seen = new Set<number>();
@@ -132,4 +133,14 @@ export function readCoverage(reads: readonly FlashAccess[]): { readonly bytes: n
     seen.add(r.address);
   }
   return { bytes, repeatedAt: [...repeated] };
+}
+
+/**
+ * Repeats (page 0 aside) that no recovery explains: after each lost, late or damaged answer the log
+ * tells of, the pages still in flight (MAX_IN_FLIGHT) may be read again; nothing else.
+ */
+export function unexplainedRepeats(repeatedAt: readonly number[], log: string): number[] {
+  const recoveries = (log.match(/one command at a time|Re-synchronising|Resetting the board/g) ?? []).length;
+  const others = repeatedAt.filter((a) => a !== 0);
+  return others.length <= recoveries * MAX_IN_FLIGHT ? [] : others;
 }

@@ -145,6 +145,16 @@ describe('runPipelined', () => {
     expect(out.answered).toBeLessThan(50);
   });
 
+  it('never sends ahead while the answer before has not begun to arrive (a command held on its way)', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    const b = fakeBoard(clock, 20, 32, 8);
+    const out = await drive(clock, runPipelined({ ...b.c, begun: () => false }, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(out).toEqual({ answered: 20, clean: true });
+    expect(pacer.stats.pipelined).toBe(0);
+    expect(pacer.active).toBe(true);
+  });
+
   it('a wrong answer: drops back unclean, counting only the answers before it', async () => {
     const clock = new HandClock();
     const pacer = learnt(8, 40);

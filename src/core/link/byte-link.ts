@@ -34,6 +34,8 @@ export interface ByteLink {
    * pseudo-terminal, ser2net in front of one). Absent or true: DTR/RTS (or reconnecting) resets it.
    */
   readonly canReset?: boolean;
+  /** Bytes received and not yet read, when the link knows. */
+  readonly available?: number;
   /** When the last bytes arrived, on the link's clock (for the host's turnaround), when the link knows it. */
   readonly lastReceivedAt?: number;
   /** Releases the port. Idempotent; never throws. */

@@ -47,6 +47,10 @@ export class QueueLink implements ByteLink {
     return this.currentBaud;
   }
 
+  get available(): number {
+    return this.queue.available;
+  }
+
   get canReset(): boolean {
     return this.parts.canReset?.() ?? true;
   }

@@ -21,6 +21,12 @@ export interface PipelinedCommands {
   answer(ms: number): Promise<boolean>;
   /** Answer `i` was right. */
   answered(i: number): void;
+  /**
+   * Whether the answer to the oldest command not yet answered has begun to arrive. Given (page reads),
+   * the next command goes ahead only then: a command held on its way holds its answer too, and the
+   * next one sent on time would reach the bootloader right behind it, while it still answers.
+   */
+  begun?(): boolean;
 }
 
 export interface PipelineOutcome {
@@ -64,7 +70,8 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
   while (done < c.count) {
     const now = clock.now();
     const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
-    if (room && (sent === done || now >= nextAt)) {
+    const held = room && sent > done && now >= nextAt && c.begun?.() === false;
+    if (room && (sent === done || (now >= nextAt && !held))) {
       if (sent > done) pacer.skipTurnaround();
       await c.send(sent);
       const t = clock.now();
@@ -76,7 +83,8 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     }
     if (sent === done) return { answered: done, clean: true };
     const lateAt = (sentAt[done % MAX_IN_FLIGHT] ?? 0) + late;
-    const wake = Math.min(lateAt, room ? nextAt : Infinity);
+    // Held: the answer is waited for whole; then the next command goes at once.
+    const wake = Math.min(lateAt, room && !held ? nextAt : Infinity);
     let ok: boolean;
     try {
       ok = await c.answer(Math.max(0, wake - now));

@@ -26,6 +26,8 @@ export interface V1Wire {
   send(bytes: Uint8Array): Promise<void>;
   /** Exactly `n` bytes within `ms`, or null (nothing is taken then). */
   receive(n: number, ms: number): Promise<Uint8Array | null>;
+  /** Bytes are in that no receive took yet. */
+  readonly pending: boolean;
 }
 
 /**
@@ -65,6 +67,9 @@ export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stat
     clock: opts.clock,
     logger,
     answerTimeoutMs,
+    get pending() {
+      return (opts.link.available ?? 0) > 0;
+    },
     async send(bytes) {
       pacer.sending(opts.clock.now());
       if (logger.debug) logger.log('debug', `> ${hexBytes(bytes)}`);
@@ -132,6 +137,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         onAnswer(first + i * page, payload);
       },
+      ...(kind === 'read' ? { begun: () => w.pending } : {}),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v1', first, page } },
   );

@@ -11,7 +11,7 @@ import { FrameWire, NAMES } from './wire.js';
 import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
 import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
-import { pipelinedPages, type V2Wire } from './pipelined.js';
+import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
 
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
@@ -205,19 +205,8 @@ export class Stk500v2Client implements Programmer {
     if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs);
   }
 
-  /** What the pipeline needs: the frame I/O and the session's timing. */
   private pipe(): V2Wire {
-    const w = this.wire;
-    return {
-      pacer: this.pacer,
-      clock: this.opts.clock,
-      logger: this.logger,
-      answerTimeoutMs: this.timer.timeoutMs,
-      sendFrame: (b) => w.sendFrame(b),
-      answerTo: (q, c, ms) => w.answerTo(q, c, ms),
-      checkStatus: (a) => w.checkStatus(a),
-      checkReadSize: (a, n) => w.checkReadSize(a, n),
-    };
+    return wireView(this.wire, this.pacer, this.opts.clock, this.logger, this.timer.timeoutMs);
   }
 
   private async loadAddress(byteAddress: number, g: FlashGeometry): Promise<void> {

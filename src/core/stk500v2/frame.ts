@@ -50,6 +50,11 @@ export class FrameDecoder {
     this.skipped = 0;
   }
 
+  /** Part of a frame is in. */
+  get midFrame(): boolean {
+    return this.state !== State.Start;
+  }
+
   /** Feeds bytes; returns every frame (or framing failure) completed by them, in order. */
   push(bytes: Uint8Array): DecodedFrame[] {
     const out: DecodedFrame[] = [];

@@ -7,6 +7,7 @@ import type { PageKind, Pacer } from '../pipeline/pacer.js';
 import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
 import { MAX_IN_FLIGHT } from '../pipeline/pacer.js';
 import * as K from './constants.js';
+import type { FrameWire } from './wire.js';
 
 /** What the pipeline needs of the STK500v2 client. */
 export interface V2Wire {
@@ -16,9 +17,27 @@ export interface V2Wire {
   /** The deadline for an answer one at a time. */
   readonly answerTimeoutMs: number;
   sendFrame(body: Uint8Array): Promise<number>;
+  readonly answerBegun: boolean;
   answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null>;
   checkStatus(answer: Uint8Array): void;
   checkReadSize(answer: Uint8Array, block: number): void;
+}
+
+/** What the pipeline needs of a client's FrameWire, with the session's timing. */
+export function wireView(w: FrameWire, pacer: Pacer, clock: Clock, logger: Logger, answerTimeoutMs: number): V2Wire {
+  return {
+    pacer,
+    clock,
+    logger,
+    answerTimeoutMs,
+    sendFrame: (b) => w.sendFrame(b),
+    answerTo: (q, c, ms) => w.answerTo(q, c, ms),
+    checkStatus: (a) => w.checkStatus(a),
+    checkReadSize: (a, n) => w.checkReadSize(a, n),
+    get answerBegun() {
+      return w.answerBegun;
+    },
+  };
 }
 
 /**
@@ -55,6 +74,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
+      ...(kind === 'read' ? { begun: () => w.answerBegun } : {}),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );

@@ -101,6 +101,11 @@ export class FrameWire {
     }
   }
 
+  /** Some of the next answer is in (decoded, half decoded, or waiting in the link). */
+  get answerBegun(): boolean {
+    return this.frames.length > 0 || this.decoder.midFrame || (this.opts.link.available ?? 0) > 0;
+  }
+
   /** A READ_FLASH_ISP answer must carry the whole block. */
   checkReadSize(r: Uint8Array, block: number): void {
     if (r.length !== block + 3) {
