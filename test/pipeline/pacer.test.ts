@@ -97,6 +97,22 @@ describe('Pacer', () => {
     expect(q.stats.droppedBack).toBe('test');
   });
 
+  it('a calm link (1 ms of jitter, no adapter timer): learnt from 6 short round trips and 3 pages, no long answers, its range stretched as the margin', () => {
+    const p = new Pacer();
+    p.useBaud(115200);
+    const wire = 4 * (10_000 / 115200);
+    p.trip(50, 2, 2); // the host's warm-up, not counted
+    for (let i = 0; i < 6; i++) p.trip(8 + (i % 3) * 0.5 + wire, 2, 2);
+    expect(p.sampleWait()).toBeNull();
+    expect(p.wantsStart).toBe(false);
+    expect(p.learnWait('write')).toBe(0);
+    for (let i = 0; i < 3; i++) p.page('write', 40);
+    const interval = p.interval('write') ?? 0;
+    // busy 32 ms; the range (1 ms) stretched by 7 / 5 on top, and the margins.
+    expect(interval).toBeGreaterThan(32 + 1.4);
+    expect(interval).toBeLessThan(32 + 1.4 + 1);
+  });
+
   it('waits for long answers before pipelining; grows the interval by their spread (the way to the board), not by the return timer', () => {
     const make = (startSpread: number): Pacer => {
       const p = new Pacer();

@@ -31,6 +31,12 @@ const DITHER_MS = 17;
 const STEADY_AFTER = 6;
 const STEADY_MS = 0.5;
 /**
+ * A link whose delay varied by less than this over those samples is calm: random jitter, no adapter
+ * timer (which would show its whole period through the varying waits). Its range, stretched for the
+ * few samples, is the margin; no long answers, varying waits or more pages to learn from.
+ */
+const CALM_MS = 2;
+/**
  * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
  * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
  */
@@ -106,16 +112,16 @@ export class Pacer {
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.steady) return null;
+    if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.calm) return null;
     return this.dither();
   }
 
   /**
    * Whether a sample should be a long answer (a page read), for answerStart: once short ones have
-   * shown whether the link is steady (a steady link needs none).
+   * shown whether the link is calm (a calm link needs none).
    */
   get wantsStart(): boolean {
-    return this.linkSamples >= STEADY_AFTER && !this.steady && this.starts.length < START_SAMPLES;
+    return this.linkSamples >= STEADY_AFTER && !this.calm && this.starts.length < START_SAMPLES;
   }
 
   /**
@@ -135,15 +141,19 @@ export class Pacer {
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
   learnWait(kind: PageKind): number {
-    return this.learning && !this.steady && this.pages[kind].length < this.learnPages ? this.dither() : 0;
+    return this.learning && !this.calm && this.pages[kind].length < this.learnPages ? this.dither() : 0;
   }
 
   private get learnPages(): number {
-    return this.steady ? STEADY_LEARN_PAGES : LEARN_PAGES;
+    return this.calm ? STEADY_LEARN_PAGES : LEARN_PAGES;
   }
 
   private get steady(): boolean {
     return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
+  }
+
+  private get calm(): boolean {
+    return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < CALM_MS;
   }
 
   private get learning(): boolean {
@@ -168,13 +178,13 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    const learnt = this.steady || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES);
+    const learnt = this.calm || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES);
     if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
     const n = this.starts.length;
-    const spread = n >= START_SAMPLES ? ((Math.max(...this.starts) - Math.min(...this.starts)) * (n + 1)) / (n - 1) : this.spread(kind);
+    const spread = this.calm ? this.calmSpread(list) : n >= START_SAMPLES ? stretched(this.starts) : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
@@ -226,12 +236,23 @@ export class Pacer {
     if (!this.fast) this.onDropBack?.(reason);
   }
 
+  /** On a calm link: its round trips' range, or its pages', each stretched for how few they are. */
+  private calmSpread(pages: readonly number[]): number {
+    return Math.max(stretched(this.links), stretched(pages));
+  }
+
   private spread(kind: PageKind): number {
     const list = this.pages[kind];
     const pageSpread = list.length > 0 ? Math.max(...list) - Math.min(...list) : 0;
     const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
     return Math.max(pageSpread, linkSpread);
   }
+}
+
+/** The range of `xs`, stretched by what the range of n samples falls short of the whole by: (n + 1) / (n - 1). */
+function stretched(xs: readonly number[]): number {
+  const n = xs.length;
+  return n < 2 ? 0 : ((Math.max(...xs) - Math.min(...xs)) * (n + 1)) / (n - 1);
 }
 
 /**
