@@ -52,6 +52,13 @@ const STEADY_LEARN_PAGES = 3;
  * the link's delay does.
  */
 const START_SAMPLES = 8;
+/**
+ * When the long answers' starts spread over more than this, the way to the board varies at random by
+ * more than a few samples can bound (8 uniform samples' range falls below 0.8 of the whole in a third
+ * of sessions). The whole round trips' range bounds it then: it holds both ways' variation, so it errs
+ * wide, and a link that jittery gains little from pipelining anyway.
+ */
+const JITTERY_MS = 2;
 /** An answer later than the slowest learnt round trip by this much (or by the spread) is late. */
 const LATE_SLACK_MS = 25;
 
@@ -113,7 +120,7 @@ export class Pacer {
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
     if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.calm) return null;
-    return this.dither();
+    return this.varyingWait();
   }
 
   /**
@@ -141,7 +148,7 @@ export class Pacer {
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
   learnWait(kind: PageKind): number {
-    return this.learning && !this.calm && this.pages[kind].length < this.learnPages ? this.dither() : 0;
+    return this.learning && !this.calm && this.pages[kind].length < this.learnPages ? this.varyingWait() : 0;
   }
 
   private get learnPages(): number {
@@ -164,7 +171,7 @@ export class Pacer {
    * Waits spread at random over DITHER_MS, the same in every session (replays stay exact). Not in
    * even steps: those could alias with an adapter's timer and meet one phase of it only.
    */
-  private dither(): number {
+  varyingWait(): number {
     this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
     return (this.seed / 2 ** 32) * DITHER_MS;
   }
@@ -184,7 +191,7 @@ export class Pacer {
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
     const n = this.starts.length;
-    const spread = this.calm ? this.calmSpread(list) : n >= START_SAMPLES ? stretched(this.starts) : this.spread(kind);
+    const spread = this.calm ? this.calmSpread(list) : n >= START_SAMPLES ? this.startSpread() : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
@@ -236,6 +243,12 @@ export class Pacer {
     if (!this.fast) this.onDropBack?.(reason);
   }
 
+  /** The way to the board's spread, from the long answers' starts (see JITTERY_MS). */
+  private startSpread(): number {
+    const s = stretched(this.starts);
+    return s <= JITTERY_MS ? s : Math.max(s, stretched(this.links));
+  }
+
   /** On a calm link: its round trips' range, or its pages', each stretched for how few they are. */
   private calmSpread(pages: readonly number[]): number {
     return Math.max(stretched(this.links), stretched(pages));
@@ -277,6 +290,15 @@ export async function sampleLink(pacer: Pacer, clock: Clock, signal: AbortSignal
     await pacedSleep(pacer, clock, wait, signal);
     await probe();
   }
+}
+
+/**
+ * Before the long answer's own command, when a short command went just before it: that one's answer
+ * came on the adapter's timer, whose period is a whole number of USB frames, so sent at once the
+ * command would always meet the same phase of the frames and their spread would never show.
+ */
+export async function varyingWait(pacer: Pacer, clock: Clock, signal: AbortSignalLike | undefined): Promise<void> {
+  await pacedSleep(pacer, clock, pacer.varyingWait(), signal);
 }
 
 /** Before a page command answered one at a time while `pacer` still learns `kind`. */

@@ -10,7 +10,7 @@ import * as K from './constants.js';
 import { FrameWire, NAMES } from './wire.js';
 import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
-import { learnWait, Pacer, sampleLink } from '../pipeline/pacer.js';
+import { learnWait, Pacer, sampleLink, varyingWait } from '../pipeline/pacer.js';
 import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
 
 
@@ -200,6 +200,7 @@ export class Stk500v2Client implements Programmer {
       return;
     }
     await this.loadAddress(0, g);
+    await varyingWait(this.pacer, this.opts.clock, this.opts.signal);
     const block = Math.min(BLOCK, g.pageBytes);
     this.wire.checkReadSize(await this.command(Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20)), block);
     if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs);
