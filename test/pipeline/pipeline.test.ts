@@ -85,7 +85,6 @@ describe('a queue on the way that holds a page, then lets it go with the next ri
     it(`${c.board}, mid-verify: the next page read waits until the answer before has begun to arrive, so nothing is lost`, { timeout: 120_000 }, async () => {
       const r = await flashThrough({ ...c, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(3_100) });
       expect(r.equal).toBe(true);
-      expect(r.result.pipeline.droppedBack).toMatch(/later than/);
       expect(r.log.some((l) => /page reads sent before the answer/.test(l))).toBe(true);
       expect(r.bytesLost).toBe(0);
       expect(r.result.recovery.reconnects).toBe(0);

@@ -59,8 +59,12 @@ const START_SAMPLES = 8;
  * wide, and a link that jittery gains little from pipelining anyway.
  */
 const JITTERY_MS = 2;
-/** An answer later than the slowest learnt round trip by this much (or by the spread) is late. */
-const LATE_SLACK_MS = 25;
+/**
+ * An answer later than the slowest learnt round trip by this much (or by the spread) is late. A host
+ * that stalls for tens of milliseconds (a garbage collection, a busy machine) must not cost the rest
+ * of the session, and waiting longer sends nothing more: one page at most is ahead.
+ */
+const LATE_SLACK_MS = 60;
 
 export interface PacerStats {
   /** Page commands sent before the answer to the one before them. */
