@@ -115,3 +115,29 @@ describe('EmulatedBoard UART', () => {
     expect(board.stats.resets).toBe(n + 2);
   });
 });
+
+describe('EmulatedBoard real time', () => {
+  /** Emulated and wall time over a run whose thread is blocked for 60 ms (a stalled page, a loaded machine). */
+  const stalled = async (speed: 'realtime' | 'locked'): Promise<{ board: EmulatedBoard; emulatedMs: number; wallMs: number }> => {
+    const board = new EmulatedBoard({ mcu: 'atmega328p', bootloader: { bytes: silentUartProgram(), start: 0x7e00 }, speed });
+    board.reset();
+    const c0 = board.cycles;
+    const t0 = performance.now();
+    board.start();
+    await new Promise((r) => setTimeout(r, 20));
+    for (const until = performance.now() + 60; performance.now() < until; );
+    await new Promise((r) => setTimeout(r, 150));
+    await board.stop();
+    return { board, emulatedMs: (board.cycles - c0) / 16_000, wallMs: performance.now() - t0 };
+  };
+
+  it("'realtime' stretches its time over a stall; 'locked' catches up and keeps the wall clock's", async () => {
+    const stretched = await stalled('realtime');
+    expect(stretched.board.stats.lagMs).toBeGreaterThan(40);
+    expect(stretched.wallMs - stretched.emulatedMs).toBeGreaterThan(40);
+    const locked = await stalled('locked');
+    expect(locked.board.stats.lagMs).toBe(0);
+    expect(locked.board.stats.behindMs).toBeGreaterThan(50);
+    expect(Math.abs(locked.wallMs - locked.emulatedMs)).toBeLessThan(15);
+  });
+});
