@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { loadBootloader } from '../emulator/bootloaders.js';
-import type { FlashAccess } from '../helpers/command-log.js';
+import { readCoverage, type FlashAccess } from '../helpers/command-log.js';
 import { randomBytes } from '../helpers/random.js';
 import type { AppPage } from './app-page.js';
 import type { PlugSpec } from './fake-serial-entry.js';
@@ -158,7 +158,9 @@ export async function backupSteps(c: BackupStepsContext): Promise<void> {
     assert(sameBytes(got, flash) === null, `the downloaded .hex differs from the flash: ${sameBytes(got, flash)}`);
     assert(image.end === Math.ceil(9_001 / 128) * 128, `the .hex was not trimmed after the last used page (ends at ${image.end})`);
     const list = await accesses(app);
-    assert(list.filter((a) => a.op === 'read').reduce((n, a) => n + a.length, 0) === bootStart, 'the read did not cover the application section');
+    const coverage = readCoverage(list.filter((a) => a.op === 'read'));
+    assert(coverage.bytes === bootStart, `the read covered ${coverage.bytes} bytes, not the ${bootStart} of the application section`);
+    assert(coverage.repeatedAt.every((a) => a === 0), `pages read twice (only page 0 may be, to learn the link): ${coverage.repeatedAt.join(', ')}`);
     assertBelow(list, bootStart, 'read from board');
   });
 }

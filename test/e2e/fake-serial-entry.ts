@@ -6,12 +6,14 @@
 // reads and writes they ask for (test/helpers/command-log.ts). More UART boards can be plugged in
 // beside the first (several boards at once), each read and unplugged by its number.
 // The test drives it through window.__hexflashTest.
+import type { BoardId } from '../../src/core/boards.js';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { EmulatedBoard } from '../emulator/board.js';
 import type { LinkModelName } from '../emulator/link-models.js';
 import { EmulatedSerial, type HubPort } from '../emulator/serial-hub.js';
 import { EmulatedSerialPort } from '../emulator/serial-port.js';
 import { UsbCdcDevice, type UsbIdentity } from '../emulator/usb-device.js';
+import { warmUp } from '../emulator/warm-up.js';
 import { CommandLog, recordHostCommands, type FlashAccess } from '../helpers/command-log.js';
 import { FaultyPort, type Fault } from './faulty-port.js';
 
@@ -31,12 +33,14 @@ export interface PlugSpec {
   readonly usbIds?: { readonly vid: number; readonly pid: number };
   /** The USB-serial adapter's timing model (test/emulator/link-models.ts); default 'fixed' at 0 ms. */
   readonly link?: LinkModelName;
-  /** The board's speed; default 'adaptive' (faster than real time while busy). */
-  readonly speed?: 'realtime' | 'adaptive';
+  /** The board's speed (test/emulator/board.ts); default 'adaptive' (faster than real time while busy). Real time wants warmUp first. */
+  readonly speed?: 'realtime' | 'locked' | 'adaptive';
 }
 
 export interface HexflashTestApi {
   plug(spec: PlugSpec): void;
+  /** One flash of `board` on a throwaway copy of `spec`'s board on virtual time (test/emulator/warm-up.ts). */
+  warmUp(board: BoardId, spec: PlugSpec): Promise<void>;
   unplug(): void;
   /** Pulls the UART board's USB plug (the board keeps its flash), and plugs it back in as a new port. */
   unplugPort(): void;
@@ -63,8 +67,12 @@ export interface HexflashTestApi {
   unplugPortOf(n: number): void;
   /** The next chooser offers the plugged port with these USB IDs (instead of the first one). */
   chooseIds(vid: number, pid: number): void;
-  /** Bytes the board's UART lost (sent while it could not take them), and host writes sent ahead of an answer. */
-  uartStats(): { bytesLost: number; writesAhead: number };
+  /**
+   * Bytes the board's UART lost (sent while it could not take them), host writes sent ahead of an
+   * answer, and how far the real-time board's CPU loop fell behind the wall clock (see Speed): the
+   * emulated time it gave up ('realtime'), the most it was behind ('locked').
+   */
+  uartStats(): { bytesLost: number; writesAhead: number; lagMs: number; behindMs: number };
 }
 
 interface UartBoard {
@@ -79,16 +87,17 @@ let device: UsbCdcDevice | null = null;
 let commands = new CommandLog();
 let more: UartBoard[] = [];
 
+const bootOf = (spec: PlugSpec): { bytes: Uint8Array; start: number } | null =>
+  spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
 const fromHex = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 
 const api: HexflashTestApi = {
   plug(spec) {
     api.unplug();
     serial.revokeAll();
-    const boot = spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
     board = new EmulatedBoard({
       mcu: spec.mcu,
-      bootloader: boot,
+      bootloader: bootOf(spec),
       speed: spec.speed ?? 'adaptive',
       usbCdc: spec.usb !== undefined,
       ...(spec.link ? { link: spec.link } : {}),
@@ -109,6 +118,7 @@ const api: HexflashTestApi = {
     if (spec.grant !== false) serial.grant(faulty as unknown as HubPort);
     serial.plug(faulty as unknown as HubPort);
   },
+  warmUp: (id, spec) => warmUp(id, { mcu: spec.mcu, bootloader: bootOf(spec) }),
   unplugPort() {
     if (!uartPort) throw new Error('no UART board plugged in');
     uartPort.faulty.unplug();
@@ -155,8 +165,7 @@ const api: HexflashTestApi = {
     commands.accesses.length = 0;
   },
   plugMore(spec) {
-    const boot = spec.bootloaderHex === null ? null : { bytes: parseIntelHex(spec.bootloaderHex).bytes, start: spec.bootloaderStart };
-    const b = new EmulatedBoard({ mcu: spec.mcu, bootloader: boot, speed: 'adaptive' });
+    const b = new EmulatedBoard({ mcu: spec.mcu, bootloader: bootOf(spec), speed: 'adaptive' });
     b.start();
     const inner = new EmulatedSerialPort(b, spec.usbIds ? { usbVendorId: spec.usbIds.vid, usbProductId: spec.usbIds.pid } : {});
     const faulty = new FaultyPort(inner as unknown as SerialPort, spec.fault ?? { kind: 'none' });
@@ -177,7 +186,7 @@ const api: HexflashTestApi = {
       return offered.find((p) => p.getInfo().usbVendorId === vid && p.getInfo().usbProductId === pid) ?? null;
     };
   },
-  uartStats: () => ({ bytesLost: board?.stats.bytesLost ?? 0, writesAhead: board?.stats.writesAhead ?? 0 }),
+  uartStats: () => ({ bytesLost: board?.stats.bytesLost ?? 0, writesAhead: board?.stats.writesAhead ?? 0, lagMs: board?.stats.lagMs ?? 0, behindMs: board?.stats.behindMs ?? 0 }),
 };
 
 function nth(n: number): UartBoard {

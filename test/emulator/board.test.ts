@@ -115,3 +115,37 @@ describe('EmulatedBoard UART', () => {
     expect(board.stats.resets).toBe(n + 2);
   });
 });
+
+describe('EmulatedBoard real time', () => {
+  /**
+   * After the thread was blocked for 100 ms (a stalled page, a loaded machine) and the board ran
+   * again: how far behind the wall clock the MCU's time puts a byte the host writes now.
+   */
+  const afterStall = async (speed: 'realtime' | 'locked'): Promise<{ board: EmulatedBoard; lateMs: number }> => {
+    const board = new EmulatedBoard({ mcu: 'atmega328p', bootloader: { bytes: silentUartProgram(), start: 0x7e00 }, speed });
+    board.reset();
+    const c0 = board.cycles;
+    const t0 = performance.now();
+    board.start();
+    await new Promise((r) => setTimeout(r, 20));
+    for (const until = performance.now() + 100; performance.now() < until; );
+    await new Promise((r) => setTimeout(r, 30));
+    const wallMs = performance.now() - t0;
+    board.hostWrite(Uint8Array.of(0x30), 117647);
+    const [byte] = (board as unknown as { rxWire: { doneAt: number }[] }).rxWire;
+    await board.stop();
+    return { board, lateMs: wallMs - ((byte?.doneAt ?? 0) - c0) / 16_000 };
+  };
+
+  it("'realtime' stretches its time over a stall (the host's next byte lands early for the MCU); 'locked' keeps the wall clock's", async () => {
+    const stretched = await afterStall('realtime');
+    expect(stretched.board.stats.lagMs).toBeGreaterThan(80);
+    expect(stretched.lateMs).toBeGreaterThan(80);
+    const locked = await afterStall('locked');
+    expect(locked.board.stats.lagMs).toBe(0);
+    expect(locked.board.stats.behindMs).toBeGreaterThan(90);
+    // The byte's 10 bits (0.085 ms) put it a little after the wall clock's now, never before.
+    expect(locked.lateMs).toBeLessThan(0);
+    expect(locked.lateMs).toBeGreaterThan(-1);
+  });
+});

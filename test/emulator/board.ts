@@ -11,11 +11,14 @@ import type { Clock } from '../../src/core/link/clock.js';
 import { makeLinkModel, type LinkModel, type LinkModelName } from './link-models.js';
 
 /**
- * realtime: emulated time follows the wall clock; adaptive: as fast as possible while bytes or
- * SPM are in flight, real time otherwise; fast: always as fast as possible; virtual: as fast as
- * possible, and `board.clock` is emulated time, so host code that uses it shares the MCU's timeline.
+ * realtime: emulated time follows the wall clock, and stretches when the CPU loop falls more than
+ * MAX_LAG_MS behind; locked: the wall clock's time, never stretched: a CPU loop that fell behind
+ * catches up, slice by slice, so the MCU stays where a real one would be for a host that times its
+ * commands by the clock (its answers come late, as to a busy host); adaptive: as fast as possible
+ * while bytes or SPM are in flight, real time otherwise; fast: always as fast as possible; virtual:
+ * as fast as possible, and `board.clock` is emulated time, so host code that uses it shares the MCU's timeline.
  */
-export type Speed = 'realtime' | 'adaptive' | 'fast' | 'virtual';
+export type Speed = 'realtime' | 'locked' | 'adaptive' | 'fast' | 'virtual';
 
 /** What the wire does to each byte, for fault injection (test/faults). */
 export interface LineFaults {
@@ -128,11 +131,11 @@ export class EmulatedBoard {
   readonly clockHz: number;
   /**
    * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
-   * machine). thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
+   * machine). behindMs: the most the 'locked' loop fell behind the wall clock. thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
    * of its answer out, summed over `thinks` commands (page erase and write included). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -326,6 +329,11 @@ export class EmulatedBoard {
     }
     let target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
     if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
+    if (target - this.cpu.cycles > MAX_LAG_MS * perMs && this.speed === 'locked') {
+      this.stats.behindMs = Math.max(this.stats.behindMs, (target - this.cpu.cycles) / perMs);
+      this.run(this.cpu.cycles + MAX_LAG_MS * perMs);
+      return 0;
+    }
     if (target - this.cpu.cycles > MAX_LAG_MS * perMs) {
       this.stats.lagMs += (target - this.cpu.cycles) / perMs - MAX_LAG_MS;
       // A starved host (CPU load) must not make the board catch up in a burst: emulated time stretches instead.
