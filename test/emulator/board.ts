@@ -132,10 +132,11 @@ export class EmulatedBoard {
   /**
    * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
    * machine). behindMs: the most the 'locked' loop fell behind the wall clock. thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
-   * of its answer out, summed over `thinks` commands (page erase and write included). writesAhead:
+   * of its answer out, summed over `thinks` commands (page erase and write included). zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
+   * command, which a bootloader waiting for a frame start ignores). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -482,6 +483,7 @@ export class EmulatedBoard {
     const ucsrb = d[UCSRB] ?? 0;
     if (!(ucsrb & UCSRB_RXEN) || this.rxFifo.length >= RX_CAPACITY) {
       this.stats.bytesLost++;
+      if (b.value === 0) this.stats.zerosLost++;
       if (ucsrb & UCSRB_RXEN) d[UCSRA] = (d[UCSRA] ?? 0) | UCSRA_DOR;
       return;
     }

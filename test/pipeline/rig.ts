@@ -27,6 +27,8 @@ export interface PipelineRun {
   readonly pipeline?: boolean;
   /** The link says it cannot reset the board (as a pseudo-terminal's does). */
   readonly noReset?: boolean;
+  /** Told the board once the flash ended (for its stats). */
+  readonly onBoard?: (board: EmulatedBoard) => void;
 }
 
 export interface PipelineResult {
@@ -34,6 +36,7 @@ export interface PipelineResult {
   /** The emulated flash holds the image, byte for byte. */
   readonly equal: boolean;
   readonly virtualMs: number;
+  /** Bytes lost in the bootloader's UART, 0x00 filler aside (stk500boot's pipelined writes lead with it). */
   readonly bytesLost: number;
   /** The bootloader's own time over the session (EmulatedBoard stats.thinkMs). */
   readonly bootloaderMs: number;
@@ -75,7 +78,8 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
     );
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
-    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost, bootloaderMs: board.stats.thinkMs, log };
+    r.onBoard?.(board);
+    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost - board.stats.zerosLost, bootloaderMs: board.stats.thinkMs, log };
   } finally {
     await link.close();
     await board.stop();

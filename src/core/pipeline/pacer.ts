@@ -200,8 +200,27 @@ export class Pacer {
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
     const unseen = (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
+    if ((globalThis as any).process?.env?.PACER_DEBUG) (globalThis as any).console.error('PACERI', kind, JSON.stringify({ steady: this.steady, busy, spread, unseen, link, starts: this.starts.map((x) => +x.toFixed(2)), links: this.links.map((x) => +x.toFixed(2)), pages: list.map((x) => +x.toFixed(2)) }));
     if (this.steady) return busy + MARGIN_MS;
     return busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+  }
+
+  /**
+   * Idle filler to lead each pipelined command of `kind` with (`commandBytes` long), for a bootloader
+   * that skips it while it waits for a command to start (stk500boot: anything but 0x1B): as long on
+   * the wire as its gap after a command (its page written, its answer sent), and a byte more (a busy
+   * receiver keeps the first bytes it got, so the command's own must come after). Every command leads
+   * with it, so the commands' spacing stays the Pacer's
+   * interval and the filler reaches the bootloader in that gap, where the wire would idle anyway: it
+   * costs no time. Should a queue on the way deliver a command right behind the one before, only
+   * filler is lost.
+   */
+  leadBytes(kind: PageKind, commandBytes: number): number {
+    const list = this.pages[kind];
+    if (this.byteMs === null || list.length === 0) return 0;
+    const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
+    const gap = Math.min(...list) - link - commandBytes * this.byteMs;
+    return gap > 0 ? Math.ceil(gap / this.byteMs) + 1 : 0;
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */

@@ -7,6 +7,9 @@ import type { PageKind, Pacer } from '../pipeline/pacer.js';
 import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
 import { MAX_IN_FLIGHT } from '../pipeline/pacer.js';
 import * as K from './constants.js';
+
+/** A frame's bytes besides its body: start, sequence, size (2), token, checksum. */
+const FRAME_BYTES = 6;
 import type { FrameWire } from './wire.js';
 
 /** What the pipeline needs of the STK500v2 client. */
@@ -16,7 +19,7 @@ export interface V2Wire {
   readonly logger: Logger;
   /** The deadline for an answer one at a time. */
   readonly answerTimeoutMs: number;
-  sendFrame(body: Uint8Array): Promise<number>;
+  sendFrame(body: Uint8Array, lead?: number): Promise<number>;
   readonly answerBegun: boolean;
   answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null>;
   checkStatus(answer: Uint8Array): void;
@@ -30,7 +33,7 @@ export function wireView(w: FrameWire, pacer: Pacer, clock: Clock, logger: Logge
     clock,
     logger,
     answerTimeoutMs,
-    sendFrame: (b) => w.sendFrame(b),
+    sendFrame: (b, lead) => w.sendFrame(b, lead),
     answerTo: (q, c, ms) => w.answerTo(q, c, ms),
     checkStatus: (a) => w.checkStatus(a),
     checkReadSize: (a, n) => w.checkReadSize(a, n),
@@ -55,13 +58,15 @@ export async function pipelinedPages(
 ): Promise<PipelineOutcome> {
   const cmd = kind === 'write' ? K.CMD_PROGRAM_FLASH_ISP : K.CMD_READ_FLASH_ISP;
   const seqs = new Uint8Array(MAX_IN_FLIGHT);
+  // Page writes lead with idle filler as long as the bootloader's gap after one (see Pacer.leadBytes).
+  const lead = kind === 'write' ? w.pacer.leadBytes('write', FRAME_BYTES + bodyFor(first).length) : 0;
   let waiting = 0;
   let answer: Uint8Array | null = null;
   return runPipelined(
     {
       count: Math.ceil((end - first) / block),
       send: async (i) => {
-        seqs[i % MAX_IN_FLIGHT] = await w.sendFrame(bodyFor(first + i * block));
+        seqs[i % MAX_IN_FLIGHT] = await w.sendFrame(bodyFor(first + i * block), lead);
       },
       answer: async (ms) => {
         answer = await w.answerTo(seqs[waiting % MAX_IN_FLIGHT] ?? 0, cmd, ms);

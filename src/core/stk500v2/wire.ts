@@ -48,17 +48,24 @@ export class FrameWire {
     this.frames.length = 0;
   }
 
-  /** Writes `body` as the next frame; returns its sequence number. */
-  async sendFrame(body: Uint8Array): Promise<number> {
+  /**
+   * Writes `body` as the next frame, after `lead` bytes of 0x00 (which stk500boot skips while it
+   * waits for a frame to start); returns its sequence number.
+   */
+  async sendFrame(body: Uint8Array, lead = 0): Promise<number> {
     const seq = this.sequence;
     this.sequence = (seq + 1) & 0xff;
     this.pacer.sending(this.opts.clock.now());
     const frame = encodeFrame(seq, body);
     this.lastFrame = frame;
-    if (this.logger.debug) this.logger.log('debug', `> ${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
+    if (this.logger.debug) this.logger.log('debug', `> ${lead > 0 ? `${lead} x 00, ` : ''}${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
     this.stats.roundTrips++;
-    this.stats.bytesOut += frame.length;
-    await this.opts.link.write(frame);
+    this.stats.bytesOut += lead + frame.length;
+    if (lead > 0) {
+      const led = new Uint8Array(lead + frame.length);
+      led.set(frame, lead);
+      await this.opts.link.write(led);
+    } else await this.opts.link.write(frame);
     this.sentAt = this.opts.clock.now();
     this.received = 0;
     this.startAt = Infinity;

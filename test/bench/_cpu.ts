@@ -1,0 +1,11 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
+import { EmulatedBoard } from '../emulator/board.js';
+import { loadBootloader } from '../emulator/bootloaders.js';
+const info = await loadBootloader('stk500v2-atmega2560');
+const board = new EmulatedBoard({ mcu: info.mcu, bootloader: { bytes: parseIntelHex(info.hexText).bytes, start: info.start }, speed: 'locked' });
+board.start();
+const eld = monitorEventLoopDelay({ resolution: 2 }); eld.enable();
+await new Promise((r) => setTimeout(r, 10000));
+console.log('eventloop max', (eld.max / 1e6).toFixed(1), 'p99', (eld.percentile(99) / 1e6).toFixed(1), 'p999', (eld.percentile(99.9) / 1e6).toFixed(1), 'behind', board.stats.behindMs);
+await board.stop();
