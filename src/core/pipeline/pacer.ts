@@ -163,8 +163,9 @@ export class Pacer {
     return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
   }
 
+  /** One round trip held up on the host (a hiccup: a collection, a busy machine) does not make a link unsteady. */
   private get calm(): boolean {
-    return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < CALM_MS;
+    return this.linkSamples >= STEADY_AFTER && stretched(withoutLargest(this.links)) < CALM_MS;
   }
 
   private get learning(): boolean {
@@ -199,8 +200,7 @@ export class Pacer {
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
-    const unseen = (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
-    if ((globalThis as any).process?.env?.PACER_DEBUG) (globalThis as any).console.error('PACERI', kind, JSON.stringify({ steady: this.steady, busy, spread, unseen, link, starts: this.starts.map((x) => +x.toFixed(2)), links: this.links.map((x) => +x.toFixed(2)), pages: list.map((x) => +x.toFixed(2)) }));
+    const unseen = this.unseenMs();
     if (this.steady) return busy + MARGIN_MS;
     return busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
   }
@@ -210,17 +210,22 @@ export class Pacer {
    * that skips it while it waits for a command to start (stk500boot: anything but 0x1B): as long on
    * the wire as its gap after a command (its page written, its answer sent), and a byte more (a busy
    * receiver keeps the first bytes it got, so the command's own must come after). Every command leads
-   * with it, so the commands' spacing stays the Pacer's
-   * interval and the filler reaches the bootloader in that gap, where the wire would idle anyway: it
-   * costs no time. Should a queue on the way deliver a command right behind the one before, only
-   * filler is lost.
+   * with it, so however soon one follows the one before (a queue on the way may deliver them back
+   * to back), only filler reaches the bootloader in that gap: such commands may go at once, the wire
+   * paces them (see PipelinedCommands.selfPaced), and the filler costs only its margin.
    */
   leadBytes(kind: PageKind, commandBytes: number): number {
     const list = this.pages[kind];
     if (this.byteMs === null || list.length === 0) return 0;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     const gap = Math.min(...list) - link - commandBytes * this.byteMs;
-    return gap > 0 ? Math.ceil(gap / this.byteMs) + 1 : 0;
+    // The gap may be longer than learnt by what the least link delay seen overstates, and the clocks' error.
+    return gap > 0 ? Math.ceil((gap + this.unseenMs() + MARGIN_MS + MARGIN_SHARE * gap) / this.byteMs) + 1 : 0;
+  }
+
+  /** What the least link delay seen may overstate the least there is by (n samples of its range). */
+  private unseenMs(): number {
+    return (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */
@@ -274,7 +279,7 @@ export class Pacer {
 
   /** On a calm link: its round trips' range, or its pages', each stretched for how few they are. */
   private calmSpread(pages: readonly number[]): number {
-    return Math.max(stretched(this.links), stretched(pages));
+    return Math.max(stretched(withoutLargest(this.links)), stretched(pages));
   }
 
   private spread(kind: PageKind): number {
@@ -283,6 +288,10 @@ export class Pacer {
     const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
     return Math.max(pageSpread, linkSpread);
   }
+}
+
+function withoutLargest(xs: readonly number[]): number[] {
+  return [...xs].sort((a, b) => a - b).slice(0, -1);
 }
 
 /** The range of `xs`, stretched by what the range of n samples falls short of the whole by: (n + 1) / (n - 1). */

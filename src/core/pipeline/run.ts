@@ -27,6 +27,11 @@ export interface PipelinedCommands {
    * next one sent on time would reach the bootloader right behind it, while it still answers.
    */
   begun?(): boolean;
+  /**
+   * Each command leads with filler that covers the bootloader's whole gap after the one before
+   * (Pacer.leadBytes): it may leave as soon as there is room, and arrive right behind the one before.
+   */
+  readonly selfPaced?: boolean;
 }
 
 export interface PipelineOutcome {
@@ -71,11 +76,12 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     const now = clock.now();
     const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
     const held = room && sent > done && now >= nextAt && c.begun?.() === false;
-    if (room && (sent === done || (now >= nextAt && !held))) {
+    if (room && (sent === done || c.selfPaced === true || (now >= nextAt && !held))) {
       if (sent > done) pacer.skipTurnaround();
       await c.send(sent);
       const t = clock.now();
-      sentAt[sent % MAX_IN_FLIGHT] = t;
+      // Self-paced, it waits behind the one before on the wire: late counts from when it would have left.
+      sentAt[sent % MAX_IN_FLIGHT] = c.selfPaced && sent > done ? Math.max(t, (sentAt[(sent - 1) % MAX_IN_FLIGHT] ?? 0) + interval) : t;
       nextAt = t + interval;
       if (sent > done) pacer.stats.pipelined++;
       sent++;

@@ -79,7 +79,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
-      ...(kind === 'read' ? { begun: () => w.answerBegun } : {}),
+      ...(kind === 'read' ? { begun: () => w.answerBegun } : { selfPaced: lead > 0 }),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );
