@@ -208,19 +208,19 @@ export class Pacer {
   /**
    * Idle filler to lead each pipelined command of `kind` with (`commandBytes` long), for a bootloader
    * that skips it while it waits for a command to start (stk500boot: anything but 0x1B): as long on
-   * the wire as its gap after a command (its page written, its answer sent), and a byte more (a busy
+   * the wire as its gap after a command (its page written, its answer sent; with the interval's
+   * spread and margins, as the gap is learnt from noisy round trips), and a byte more (a busy
    * receiver keeps the first bytes it got, so the command's own must come after). Every command leads
    * with it, so however soon one follows the one before (a queue on the way may deliver them back
    * to back), only filler reaches the bootloader in that gap: such commands may go at once, the wire
    * paces them (see PipelinedCommands.selfPaced), and the filler costs only its margin.
    */
   leadBytes(kind: PageKind, commandBytes: number): number {
-    const list = this.pages[kind];
-    if (this.byteMs === null || list.length === 0) return 0;
-    const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
-    const gap = Math.min(...list) - link - commandBytes * this.byteMs;
-    // The gap may be longer than learnt by what the least link delay seen overstates, and the clocks' error.
-    return gap > 0 ? Math.ceil((gap + this.unseenMs() + MARGIN_MS + MARGIN_SHARE * gap) / this.byteMs) + 1 : 0;
+    const interval = this.interval(kind);
+    if (this.byteMs === null || interval === null) return 0;
+    // The interval is the learnt gap and the command's own bytes, with the spread and margins on top.
+    const gap = interval - commandBytes * this.byteMs;
+    return gap > 0 ? Math.ceil(gap / this.byteMs) + 1 : 0;
   }
 
   /** What the least link delay seen may overstate the least there is by (n samples of its range). */
