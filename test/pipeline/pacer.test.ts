@@ -119,7 +119,8 @@ describe('Pacer', () => {
       p.useBaud(115200);
       // A return delay that varies by 16 ms (an FTDI latency timer) on every short answer.
       for (let i = 0; i < 30; i++) p.trip(1 + (i % 2) * 16, 2, 2);
-      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40);
+      // One at a time, a page takes 40 to 120 ms (half the time at the least).
+      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40 + (i % 2) * 80);
       expect(p.interval('write')).toBeNull();
       // The first long answer is the host's warm-up (20 ms late): not counted.
       p.answerStart(20);
@@ -133,6 +134,8 @@ describe('Pacer', () => {
     expect(wifi).toBeGreaterThan(ftdi + 25);
     // Starts spread over 3 ms: more than 8 samples can bound, so the round trips' whole range (16 ms) counts.
     expect(make(3).interval('write') ?? 0).toBeGreaterThan(39 + 16);
+    // Spread so wide that the interval is not below the pages' median round trip: nothing to gain.
+    expect(make(60).interval('write')).toBeNull();
   });
 });
 

@@ -201,8 +201,9 @@ export class Pacer {
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
     const unseen = this.unseenMs();
-    if (this.steady) return busy + MARGIN_MS;
-    return busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+    const interval = this.steady ? busy + MARGIN_MS : busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+    // On a link that varies this much, one command at a time is as fast: nothing to gain, only risk.
+    return interval < median(list) ? interval : null;
   }
 
   /**
@@ -288,6 +289,11 @@ export class Pacer {
     const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
     return Math.max(pageSpread, linkSpread);
   }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
 }
 
 function withoutLargest(xs: readonly number[]): number[] {
