@@ -10,8 +10,9 @@ import { alsoResync } from '../retry.js';
 import { hexBytes } from '../link/hexdump.js';
 import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
-import { learnWait, Pacer, sampleLink, type PageKind } from '../pipeline/pacer.js';
-import { linkWire, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
+import { Pacer, type PageKind } from '../pipeline/pacer.js';
+import { learnWait, sampleLink } from '../pipeline/waits.js';
+import { linkWire, needReset, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
@@ -118,7 +119,7 @@ export class Stk500v1Client implements Programmer {
       prog.set(data, 4);
       return prog;
     };
-    this.needReset();
+    needReset(this.opts.link, this.pacer);
     await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('write') !== null) {
@@ -147,7 +148,7 @@ export class Stk500v1Client implements Programmer {
   async readFlash(start: number, end: number, g: FlashGeometry, onPage: (address: number, data: Uint8Array) => void): Promise<void> {
     const n = g.pageBytes;
     const read = Uint8Array.of(K.Cmnd_STK_READ_PAGE, n >> 8, n & 0xff, K.MEMTYPE_FLASH, K.Sync_CRC_EOP);
-    this.needReset();
+    needReset(this.opts.link, this.pacer);
     await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('read') !== null) {
@@ -176,16 +177,6 @@ export class Stk500v1Client implements Programmer {
   private async afterUnclean(kind: PageKind): Promise<void> {
     this.extendedByte = -1;
     await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
-  }
-
-  /**
-   * A page that reaches optiboot or ATmegaBOOT while it writes the one before loses bytes, and then
-   * it leaves for the application; only a reset brings it back. A queue on the way (a bridge, a busy
-   * host) can hold a page and then deliver the next right behind it, whatever the timing. So pages
-   * go ahead only over a link that can reset the board.
-   */
-  private needReset(): void {
-    if (this.opts.link.canReset === false) this.pacer.dropBack('finding that this link cannot reset the board, which a page that reached the bootloader early would need');
   }
 
   /** One sample for the Pacer: GET_SYNC (changes nothing), or while it wants long answers, page 0 read. */

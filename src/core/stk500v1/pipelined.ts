@@ -3,6 +3,7 @@
 // address changes, LOAD_ADDRESS, the page command) and its answers (INSYNC, payload, OK each) are
 // checked as they arrive, in order.
 import { FlashError } from '../errors.js';
+import type { ByteLink } from '../link/byte-link.js';
 import type { Clock } from '../link/clock.js';
 import { hexBytes } from '../link/hexdump.js';
 import type { ClientOptions, LinkStats, Logger } from '../programmer.js';
@@ -58,6 +59,16 @@ export async function sampleLongAnswer(opts: ClientOptions, pacer: Pacer, stats:
     throw new FlashError('protocol-error', "The bootloader's answer was out of sync while measuring the link.", { technical: `Answer ${hexBytes(answer)} to a page read is out of sync.` });
   }
   pacer.answerStart(start - sentAt);
+}
+
+/**
+ * A page that reaches optiboot or ATmegaBOOT while it writes the one before loses bytes, and then
+ * it leaves for the application; only a reset brings it back. A queue on the way (a bridge, a busy
+ * host) can hold a page and then deliver the next right behind it, whatever the timing. So pages
+ * go ahead only over a link that can reset the board.
+ */
+export function needReset(link: ByteLink, pacer: Pacer): void {
+  if (link.canReset === false) pacer.dropBack('finding that this link cannot reset the board, which a page that reached the bootloader early would need');
 }
 
 /** The pipeline's view of a client's link: writes and exact reads, counted and logged as the client's own. */

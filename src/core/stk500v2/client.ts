@@ -10,7 +10,8 @@ import * as K from './constants.js';
 import { FrameWire, NAMES } from './wire.js';
 import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
 import { alsoResync } from '../retry.js';
-import { learnWait, Pacer, sampleLink, varyingWait } from '../pipeline/pacer.js';
+import { Pacer } from '../pipeline/pacer.js';
+import { learnWait, sampleLink, varyingWait } from '../pipeline/waits.js';
 import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
 
 
