@@ -246,7 +246,7 @@ describe('failures end with their own code and words, the port released, the boa
 describe('faults the session recovers from: success, the flash equal to the image, the recovery counted', () => {
   const cases: [string, BootloaderId, (board: EmulatedBoard) => void, 'resyncs' | 'repairs' | 'reconnects'][] = [
     ['a byte lost on its way to the 2560', 'stk500v2-atmega2560', (b) => lose(b, 'toMcu', 3000), 'resyncs'],
-    ['a bit flipped in page data to the 328p (no checksum: verify catches it, the page is written again)', 'optiboot-atmega328p', (b) => flip(b, 'toMcu', 700), 'repairs'],
+    ['a bit flipped in page data to the 328p (no checksum: verify catches it, the page is written again)', 'optiboot-atmega328p', (b) => flipInPageData(b, 700), 'repairs'],
     ['a byte lost from the 328p', 'optiboot-atmega328p', (b) => lose(b, 'toHost', 1500), 'resyncs'],
     ['the 2560 bootloader restarting mid-write (erase counter back at 0)', 'stk500v2-atmega2560', (b) => restartAt(b, 2500), 'repairs'],
     ['the 328p bootloader restarting mid-write', 'optiboot-atmega328p', (b) => restartAt(b, 900), 'reconnects'],
@@ -336,6 +336,16 @@ function flip(board: EmulatedBoard, dir: 'toMcu' | 'toHost', at: number): void {
   let i = 0;
   const pass = (v: number): number => v;
   board.line = { toMcu: pass, toHost: pass, [dir]: (v: number) => (i++ === at ? v ^ 0x10 : v) };
+}
+
+/**
+ * Flips a bit `at` bytes after optiboot's first PROG_PAGE (0x64, which no command before it carries):
+ * page data (137 bytes a page with its LOAD_ADDRESS), however many bytes the session sent before.
+ */
+function flipInPageData(board: EmulatedBoard, at: number): void {
+  let i = -1;
+  const pass = (v: number): number => v;
+  board.line = { toHost: pass, toMcu: (v: number) => (i < 0 && v !== 0x64 ? v : i++ === at ? v ^ 0x10 : v) };
 }
 
 function restartAt(board: EmulatedBoard, at: number): void {
