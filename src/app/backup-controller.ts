@@ -1,7 +1,7 @@
 // The page's backup job as a Lit ReactiveController: the "Keep the firmware that is on the board now"
 // option (remembered), the step that stores the backup a flash reads first, and "Read firmware from
 // board" as a job of its own: its progress view, the backup it kept, and the .hex for download.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import { FlashError } from '../core/errors.js';
 import { readFirmware, type ReadResult } from '../core/read-session.js';
 import type { TargetRequest } from '../core/target.js';
@@ -13,6 +13,7 @@ import { errorText } from './firmware-controller.js';
 import { preventUnload } from './flash-controller.js';
 import { onBoardPort, type FlashDeps, type FlashUpdate, type KeepBackup } from './flash-service.js';
 import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from './flash-view.js';
+import { JobController } from './job-controller.js';
 
 export interface BackupHooks {
   library(): FirmwareLibrary;
@@ -39,30 +40,21 @@ export interface ReadDone {
 
 const KEEP_KEY = 'keep-backup';
 
-export class BackupController implements ReactiveController {
+export class BackupController extends JobController {
   keep = false;
-  view: FlashView = IDLE_VIEW;
   done: ReadDone | null = null;
-  private abort: AbortController | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    host: ReactiveControllerHost,
     private readonly hooks: BackupHooks,
   ) {
-    host.addController(this);
+    super(host);
   }
 
-  hostConnected(): void {
+  override hostConnected(): void {
     this.keep = this.hooks.settings().read(KEEP_KEY) === '1';
   }
 
-  hostDisconnected(): void {
-    this.cancel();
-  }
-
-  get running(): boolean {
-    return this.view.running;
-  }
 
   setKeep(on: boolean): void {
     this.keep = on;
@@ -70,9 +62,6 @@ export class BackupController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  cancel(): void {
-    this.abort?.abort(new FlashError('aborted', 'Cancelled by the user.'));
-  }
 
   /** The backup step of a flash, when "Keep the firmware" is ticked: a backup that cannot be stored stops the flash. */
   keepStep(): KeepBackup | undefined {

@@ -2,7 +2,7 @@
 // of the flash service and, after a 1200-baud touch, the "choose the bootloader's port" step (the
 // chooser needs a fresh click, so the page shows a button until the bootloader's 8 s are over). It
 // tells its host what to log, announce and record; the page element only renders.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import { FlashError } from '../core/errors.js';
 import type { FirmwareImage } from '../core/hex/image.js';
 import type { FlashRequest } from '../core/session.js';
@@ -10,6 +10,7 @@ import { usbIdText, type UsbDevice } from '../core/usb-ids.js';
 import type { AbortSignalLike } from '../core/link/clock.js';
 import { runFlash, type FlashDeps, type FlashOutcome, type FlashUpdate, type KeepBackup } from './flash-service.js';
 import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from './flash-view.js';
+import { JobController } from './job-controller.js';
 import type { PortInfo } from './port-info.js';
 
 export interface FlashJobInput {
@@ -40,8 +41,7 @@ export interface BootloaderPromptState {
   readonly endsAt: number;
 }
 
-export class FlashController implements ReactiveController {
-  view: FlashView = IDLE_VIEW;
+export class FlashController extends JobController {
   /** Set while the user is asked to choose the bootloader's port. */
   prompt: BootloaderPromptState | null = null;
   private answer: { readonly deps: FlashDeps; readonly filters: SerialPortFilter[]; readonly done: (p: SerialPort | null) => void } | null = null;
@@ -50,33 +50,20 @@ export class FlashController implements ReactiveController {
   /** The port of the last successful flash, for "Open console" (the job's or the chooser's; null until then). */
   lastSerialPort: SerialPort | null = null;
   private chosen: SerialPort | null = null;
-  private abort: AbortController | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    host: ReactiveControllerHost,
     private readonly hooks: FlashHooks,
   ) {
-    host.addController(this);
+    super(host);
   }
 
-  hostConnected(): void {}
-
-  hostDisconnected(): void {
-    this.cancel();
-  }
-
-  get running(): boolean {
-    return this.view.running;
-  }
 
   /** Back to idle unless a flash runs (new firmware was loaded). */
   clear(): void {
     if (!this.view.running) this.set(IDLE_VIEW);
   }
 
-  cancel(): void {
-    this.abort?.abort(new FlashError('aborted', 'Cancelled by the user.'));
-  }
 
   async flash(job: FlashJobInput): Promise<void> {
     if (this.view.running) return;

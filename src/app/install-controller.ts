@@ -1,11 +1,11 @@
 // The install element's job as a Lit ReactiveController: the manifest (loading, ready, or its
 // problem), then one install at a time (install-service.ts) folded into the app's FlashView, with the
 // build that was picked for the chip and the file being downloaded. <hexflash-install> only renders it.
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { FlashError } from '../core/errors.js';
+import type { ReactiveControllerHost } from 'lit';
 import type { BoardId } from '../core/boards.js';
 import { preventUnload } from './flash-controller.js';
 import { IDLE_VIEW, phaseLabel, reduceFlashView, startView, type FlashView } from './flash-view.js';
+import { JobController } from './job-controller.js';
 import { runInstall, type InstallDeps, type InstallUpdate } from './install-service.js';
 import { manifestFromUrl, type LoadedManifest } from './manifest-source.js';
 import { problemFromError, type Problem } from './problem.js';
@@ -31,28 +31,17 @@ export interface InstallHooks {
   announce(text: string): void;
 }
 
-export class InstallController implements ReactiveController {
+export class InstallController extends JobController {
   manifest: ManifestState = { state: 'none' };
-  view: FlashView = IDLE_VIEW;
   picked: PickedBuild | null = null;
-  private abort: AbortController | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    host: ReactiveControllerHost,
     private readonly hooks: InstallHooks,
   ) {
-    host.addController(this);
+    super(host);
   }
 
-  hostConnected(): void {}
-
-  hostDisconnected(): void {
-    this.cancel();
-  }
-
-  get running(): boolean {
-    return this.view.running;
-  }
 
   /** Downloads and checks the manifest at `url` unless it is in hand already. */
   async load(url: string, base: string): Promise<void> {
@@ -70,9 +59,6 @@ export class InstallController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  cancel(): void {
-    this.abort?.abort(new FlashError('aborted', 'Cancelled by the user.'));
-  }
 
   /** Back to the start (after a result), keeping the manifest. */
   clear(): void {
