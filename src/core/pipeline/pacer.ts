@@ -88,6 +88,11 @@ export class Pacer {
   private linkMax = -Infinity;
   /** The link's median delay is below FAST_LINK_MS (worked out per sample, not per page). */
   private fast = false;
+  /**
+   * Its round trips, the largest left out, within CALM_MS (worked out per link sample, not per page):
+   * one held up on the host (a collection, a busy machine) does not make a link unsteady.
+   */
+  private calm = false;
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts: number[] = [];
   private readonly warmups = { link: 0, start: 0 };
@@ -119,6 +124,7 @@ export class Pacer {
     this.linkMax = Math.max(this.linkMax, link);
     const sorted = [...this.links].sort((a, b) => a - b);
     this.fast = this.linkSamples >= 3 && (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
+    this.calm = this.linkSamples >= STEADY_AFTER && stretched(sorted.slice(0, -1)) < CALM_MS;
   }
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
@@ -163,10 +169,6 @@ export class Pacer {
     return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
   }
 
-  /** One round trip held up on the host (a hiccup: a collection, a busy machine) does not make a link unsteady. */
-  private get calm(): boolean {
-    return this.linkSamples >= STEADY_AFTER && stretched(withoutLargest(this.links)) < CALM_MS;
-  }
 
   private get learning(): boolean {
     return this.enabled && this.byteMs !== null && !this.fast;

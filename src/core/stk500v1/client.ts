@@ -12,7 +12,7 @@ import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Lo
 import * as K from './constants.js';
 import { Pacer, type PageKind } from '../pipeline/pacer.js';
 import { learnWait, sampleLink } from '../pipeline/waits.js';
-import { linkWire, needReset, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
+import { linkWire, needReset, pipelinedPages, sampleLongAnswer, SHORT_COMMANDS, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
@@ -26,9 +26,6 @@ const MAX_ATTEMPTS = 10;
 const COMMAND_TIMEOUT_MS = 500;
 /** The shortest learnt deadline: room for a busy host on top of the slowest answer. */
 const LEARNT_FLOOR_MS = 150;
-
-/** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
-const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.Cmnd_STK_GET_SYNC, K.Cmnd_STK_READ_SIGN, K.Cmnd_STK_ENTER_PROGMODE]);
 
 export interface Stk500v1Options extends ClientOptions {
   /** Send the address and the page command in one write (default true). */

@@ -11,6 +11,9 @@ import { MAX_IN_FLIGHT, type PageKind, type Pacer } from '../pipeline/pacer.js';
 import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
 import * as K from './constants.js';
 
+/** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
+export const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.Cmnd_STK_GET_SYNC, K.Cmnd_STK_READ_SIGN, K.Cmnd_STK_ENTER_PROGMODE]);
+
 /** One page's commands in one write, and the payload each answer carries. */
 export interface PageCommands {
   readonly bytes: Uint8Array;
