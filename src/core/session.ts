@@ -262,7 +262,7 @@ async function onePass(p: PassContext): Promise<FlashResult> {
     bytesFromBoard: client.stats.bytesIn,
     started,
     recovery: { resyncs: p.stats.resyncs + client.stats.resyncs, repairs: outcome.repairs, reconnects: p.stats.reconnects },
-    pipeline: { pages: p.pacer.stats.pipelined, droppedBack: p.pacer.stats.droppedBack, turnaroundMs: p.pacer.turnaroundMs },
+    pipeline: { pages: p.pacer.stats.pipelined, droppedBack: p.pacer.stats.droppedBack, turnaroundMs: p.pacer.turnarounds.medianMs },
     warnings,
     budgetMs: p.deadline.budgetMs,
   };

@@ -6,6 +6,7 @@
 // the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, stretched, withoutLargest } from './ranges.js';
+import { Turnarounds } from './turnarounds.js';
 
 export type PageKind = 'write' | 'read';
 
@@ -73,14 +74,10 @@ export interface PacerStats {
   droppedBack: string | null;
 }
 
-/** Turnarounds kept for the median (the latest ones). */
-const TURNAROUNDS = 1024;
-
 export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
-  private readonly turnarounds = new Float64Array(TURNAROUNDS);
-  private turns = 0;
-  private answeredAt = -1;
+  /** The host's own part of each round trip, from an answer to the next command. */
+  readonly turnarounds = new Turnarounds();
   private linkSamples = 0;
   private readonly links: number[] = [];
   private seed = 0x2545f491;
@@ -235,31 +232,6 @@ export class Pacer {
   lateAfter(kind: PageKind): number {
     const list = this.pages[kind];
     return Math.max(...list) + Math.max(LATE_SLACK_MS, this.spread(kind));
-  }
-
-  /** An answer arrived at `at` (the link's time of its last bytes), and nothing was sent since. */
-  answerArrived(at: number): void {
-    this.answeredAt = at;
-  }
-
-  /** A command leaves at `now`: after an answer, the host's turnaround is counted. */
-  sending(now: number): void {
-    if (this.answeredAt < 0) return;
-    this.turnarounds[this.turns++ % TURNAROUNDS] = now - this.answeredAt;
-    this.answeredAt = -1;
-  }
-
-  /** The next command leaves on its own time, not in answer to the last answer: not a turnaround. */
-  skipTurnaround(): void {
-    this.answeredAt = -1;
-  }
-
-  /** The median time from an answer's arrival to the next command leaving; null before any. */
-  get turnaroundMs(): number | null {
-    const n = Math.min(this.turns, TURNAROUNDS);
-    if (n === 0) return null;
-    const s = this.turnarounds.slice(0, n).sort();
-    return ((s[(n - 1) >> 1] ?? 0) + (s[n >> 1] ?? 0)) / 2;
   }
 
   /** Told once, when the session drops back (for its log). */

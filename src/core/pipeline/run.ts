@@ -77,7 +77,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
     const held = room && sent > done && now >= nextAt && c.begun?.() === false;
     if (room && (sent === done || c.selfPaced === true || (now >= nextAt && !held))) {
-      if (sent > done) pacer.skipTurnaround();
+      if (sent > done) pacer.turnarounds.skip();
       await c.send(sent);
       const t = clock.now();
       // Self-paced, it waits behind the one before on the wire: late counts from when it would have left.

@@ -16,7 +16,7 @@ async function pacedSleep(pacer: Pacer, clock: Clock, ms: number, signal: AbortS
   await sleep(clock, ms, signal);
   const late = clock.now() - t0 - ms;
   // The next command follows this wait, not the answer: no turnaround.
-  pacer.skipTurnaround();
+  pacer.turnarounds.skip();
   if (late > LATE_TIMER_MS) pacer.dropBack(`a timer that fired ${Math.round(late)} ms late (a background tab throttles them)`);
 }
 

@@ -264,7 +264,7 @@ export class Stk500v1Client implements Programmer {
     if (this.logger.debug) this.logger.log('debug', `> ${hexBytes(out)}`);
     this.stats.roundTrips++;
     this.stats.bytesOut += out.length;
-    this.pacer.sending(clock.now());
+    this.pacer.turnarounds.sending(clock.now());
     await link.write(out);
     const t0 = clock.now();
     const replies: Uint8Array[] = [];
@@ -289,7 +289,7 @@ export class Stk500v1Client implements Programmer {
       replies.push(answer.subarray(1, size - 1));
     }
     this.lastTripMs = clock.now() - t0;
-    this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+    this.pacer.turnarounds.answerArrived(link.lastReceivedAt ?? clock.now());
     this.timer.answered(this.lastTripMs);
     const cmd = commands.length === 1 ? (commands[0]?.[0] ?? 0) : -1;
     if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, out.length, (payloads[0] ?? 0) + 2);

@@ -43,7 +43,7 @@ export async function sampleLongAnswer(opts: ClientOptions, pacer: Pacer, stats:
   const total = c.payloads.reduce((s, p) => s + p + 2, 0);
   stats.roundTrips++;
   stats.bytesOut += c.bytes.length;
-  pacer.sending(clock.now());
+  pacer.turnarounds.sending(clock.now());
   await link.write(c.bytes);
   const sentAt = clock.now();
   const deadline = sentAt + timeoutMs;
@@ -57,7 +57,7 @@ export async function sampleLongAnswer(opts: ClientOptions, pacer: Pacer, stats:
     start = Math.min(start, clock.now() - got * (pacer.byteTimeMs ?? 0));
   }
   stats.bytesIn += got;
-  pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+  pacer.turnarounds.answerArrived(link.lastReceivedAt ?? clock.now());
   if (answer[0] !== K.Resp_STK_INSYNC || answer[total - 1] !== K.Resp_STK_OK) {
     throw new FlashError('protocol-error', "The bootloader's answer was out of sync while measuring the link.", { technical: `Answer ${hexBytes(answer)} to a page read is out of sync.` });
   }
@@ -85,7 +85,7 @@ export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stat
       return (opts.link.available ?? 0) > 0;
     },
     async send(bytes) {
-      pacer.sending(opts.clock.now());
+      pacer.turnarounds.sending(opts.clock.now());
       if (logger.debug) logger.log('debug', `> ${hexBytes(bytes)}`);
       stats.roundTrips++;
       stats.bytesOut += bytes.length;
@@ -97,7 +97,7 @@ export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stat
         throw e;
       });
       if (answer) {
-        pacer.answerArrived(opts.link.lastReceivedAt ?? opts.clock.now());
+        pacer.turnarounds.answerArrived(opts.link.lastReceivedAt ?? opts.clock.now());
         stats.bytesIn += answer.length;
         if (logger.debug) logger.log('debug', `< ${hexBytes(answer)}`);
       }

@@ -55,7 +55,7 @@ export class FrameWire {
   async sendFrame(body: Uint8Array, lead = 0): Promise<number> {
     const seq = this.sequence;
     this.sequence = (seq + 1) & 0xff;
-    this.pacer.sending(this.opts.clock.now());
+    this.pacer.turnarounds.sending(this.opts.clock.now());
     const frame = encodeFrame(seq, body);
     this.lastFrame = frame;
     if (this.logger.debug) this.logger.log('debug', `> ${lead > 0 ? `${lead} x 00, ` : ''}${NAMES[body[0] ?? 0] ?? body[0]} seq ${seq}: ${hexBytes(body)}`);
@@ -88,7 +88,7 @@ export class FrameWire {
           });
         }
         if (f.sequence !== seq || f.body[0] !== cmd) continue; // a stale answer to an earlier command
-        this.pacer.answerArrived(link.lastReceivedAt ?? clock.now());
+        this.pacer.turnarounds.answerArrived(link.lastReceivedAt ?? clock.now());
         this.lastStartMs = this.startAt - this.sentAt;
         if (this.logger.debug) this.logger.log('debug', `< ${NAMES[cmd] ?? cmd} seq ${seq}: ${hexBytes(f.body)}`);
         return f.body;
