@@ -74,6 +74,8 @@ const RX_CAPACITY = 3;
 const CDC_IDLE_BAUD = 1_000_000;
 /** Cycles run between two looks at the wall clock and the event loop. */
 const SLICE_CYCLES = 160_000;
+/** Output is handed over once no more is due within this (a whole answer, not each byte of a stream). */
+const FLUSH_GAP_MS = 0.2;
 /** How far the real-time loop may trail the wall clock before emulated time is stretched instead. */
 const MAX_LAG_MS = 5;
 
@@ -407,8 +409,9 @@ export class EmulatedBoard {
       if (cpu.cycles >= nextEvent) {
         this.service();
         nextEvent = this.nextEvent();
-        // A complete answer and nothing more on the way: hand it over now, the host is waiting.
-        if (this.outbox.length > 0 && this.txChunks.length === 0 && this.rxWire.length === 0) break;
+        // Output due and nothing more due soon (an answer complete, not one streaming): hand it over
+        // now, the host may be waiting for it, even while more of the host's bytes are on the way.
+        if (this.outbox.length > 0 && (this.txChunks[0]?.deliverAt ?? Infinity) - cpu.cycles > (FLUSH_GAP_MS * this.clockHz) / 1000) break;
       }
     }
     if (this.pendingReset) this.applyReset();
