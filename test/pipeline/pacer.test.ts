@@ -113,6 +113,43 @@ describe('Pacer', () => {
     expect(interval).toBeLessThan(32 + 1.4 + 1);
   });
 
+  it('a client whose page writes carry a short round trip (linkFromPages): no short samples of its own, its pages dithered until the link is known', () => {
+    const p = new Pacer();
+    p.useBaud(115200);
+    p.linkFromPages();
+    p.trip(50, 2, 2); // the host's warm-up, not counted
+    expect(p.sampleWait()).toBeNull();
+    expect(p.wantsLinkSamples).toBe(true);
+    // An FTDI-like return timer: the link is neither calm nor known after six.
+    for (let i = 0; i < 6; i++) p.trip(1 + (i % 2) * 16, 4, 2);
+    expect(p.wantsStart).toBe(true);
+    expect(p.sampleWait()).not.toBeNull();
+    p.answerStart(20); // warm-up
+    for (let i = 0; i < 8; i++) p.answerStart(3 + (i % 2) * 0.5);
+    expect(p.sampleWait()).toBeNull();
+    for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40 + (i % 2) * 16);
+    // Twelve pages learnt but only 6 link samples of 24: still learning, still dithered.
+    expect(p.interval('write')).toBeNull();
+    expect(p.learnWait('write')).toBeGreaterThan(0);
+    for (let i = 0; i < 18; i++) p.trip(1 + (i % 2) * 16, 4, 2);
+    expect(p.interval('write')).not.toBeNull();
+    expect(p.learnWait('write')).toBe(0);
+  });
+
+  it('stops asking for long answers after three whose starts spread over 2 ms: the round trips\' whole range is the margin then', () => {
+    const p = new Pacer();
+    p.useBaud(115200);
+    for (let i = 0; i < 30; i++) p.trip(20 + (i % 5) * 10, 2, 2);
+    p.answerStart(50); // warm-up
+    for (let i = 0; i < 2; i++) p.answerStart(10 + i * 5);
+    expect(p.wantsStart).toBe(true);
+    p.answerStart(12);
+    expect(p.wantsStart).toBe(false);
+    for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 60 + (i % 4) * 20);
+    // busy 40 ms (60 less the least link delay, 20), and the links' range (40 ms) on top, not the starts' (5 ms).
+    expect(p.interval('write') ?? 0).toBeGreaterThan(40 + 40);
+  });
+
   it('waits for long answers before pipelining; grows the interval by their spread (the way to the board), not by the return timer', () => {
     const make = (startSpread: number): Pacer => {
       const p = new Pacer();

@@ -65,6 +65,32 @@ describe('pipelined pages on the real bootloaders', () => {
   }
 });
 
+describe('optiboot learns the link from the pages the flash needs', () => {
+  it('each page write\'s address answer is a short round trip: no GET_SYNC sent only to measure the link, pipelined from the first pages on', { timeout: 120_000 }, async () => {
+    // The host's bytes between ENTER_PROGMODE and the first LOAD_ADDRESS (nothing but commands there).
+    let stage: 'before' | 'learning' | 'pages' = 'before';
+    let previous = -1;
+    let syncs = 0;
+    const watch = () => ({
+      toMcu: (v: number) => {
+        if (stage === 'before' && previous === 0x50 && v === 0x20) stage = 'learning';
+        else if (stage === 'learning' && v === 0x55) stage = 'pages';
+        else if (stage === 'learning' && v === 0x30) syncs++;
+        previous = v;
+        return v;
+      },
+      toHost: (v: number) => v,
+    });
+    const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, jitterMs: 0.3, imageBytes: 16 * 1024, seed: 7, line: watch });
+    expect(r.equal).toBe(true);
+    expect(stage).toBe('pages');
+    expect(syncs).toBe(0);
+    // 128 pages written and 128 read; at most 8 of each learnt one at a time.
+    expect(r.result.pipeline.pages).toBeGreaterThanOrEqual(2 * 128 - 16);
+    expect(r.bytesLost).toBe(0);
+  });
+});
+
 describe('a queue on the way that holds a page, then lets it go with the next right behind it', () => {
   // The first command the host writes after `atMs` (the board's time) is held 40 ms on its way
   // (board.holdNextWrite); the host cannot see that.

@@ -60,6 +60,8 @@ const START_SAMPLES = 8;
  * wide, and a link that jittery gains little from pipelining anyway.
  */
 const JITTERY_MS = 2;
+/** Long answers that may show a link jittery (see startsKnown). */
+const JITTERY_AFTER = 3;
 /**
  * An answer later than the slowest learnt round trip by this much (or by the spread) is late. A host
  * that stalls for tens of milliseconds (a garbage collection, a busy machine) must not cost the rest
@@ -93,6 +95,8 @@ export class Pacer {
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts: number[] = [];
   private readonly warmups = { link: 0, start: 0 };
+  /** The client's page commands each carry a short round trip (see linkFromPages): no short samples sent. */
+  private fromPages = false;
 
   /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
   private byteMs: number | null = null;
@@ -124,9 +128,24 @@ export class Pacer {
     this.calm = this.linkSamples >= STEADY_AFTER && stretched(sorted.slice(0, -1)) < CALM_MS;
   }
 
+  /**
+   * The client sends each page's address and page command in one write, and the address's answer
+   * comes first: a short round trip of its own (trip), on every page answered one at a time. The link
+   * is then learnt from the pages the flash needs anyway, not from commands sent only to measure it.
+   */
+  linkFromPages(): void {
+    this.fromPages = true;
+  }
+
+  /** Whether the client should pass on its pages' short round trips (see linkFromPages). */
+  get wantsLinkSamples(): boolean {
+    return this.fromPages && this.learning && this.links.length < 64;
+  }
+
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES) || this.calm) return null;
+    if (!this.learning || this.calm || (this.linkSamples >= LINK_SAMPLES && this.startsKnown)) return null;
+    if (this.fromPages && !this.wantsStart) return null;
     return this.varyingWait();
   }
 
@@ -135,7 +154,16 @@ export class Pacer {
    * shown whether the link is calm (a calm link needs none).
    */
   get wantsStart(): boolean {
-    return this.linkSamples >= STEADY_AFTER && !this.calm && this.starts.length < START_SAMPLES;
+    return this.linkSamples >= STEADY_AFTER && !this.calm && !this.startsKnown;
+  }
+
+  /**
+   * Enough long answers: START_SAMPLES, or fewer once their starts already spread over JITTERY_MS
+   * (the round trips' range is the margin then, and more starts would not narrow it).
+   */
+  private get startsKnown(): boolean {
+    const n = this.starts.length;
+    return n >= START_SAMPLES || (n >= JITTERY_AFTER && Math.max(...this.starts) - Math.min(...this.starts) > JITTERY_MS);
   }
 
   /**
@@ -155,7 +183,8 @@ export class Pacer {
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
   learnWait(kind: PageKind): number {
-    return this.learning && !this.calm && this.pages[kind].length < this.learnPages ? this.varyingWait() : 0;
+    const more = this.pages[kind].length < this.learnPages || (this.fromPages && this.linkSamples < LINK_SAMPLES);
+    return this.learning && !this.calm && more ? this.varyingWait() : 0;
   }
 
   private get learnPages(): number {
@@ -189,13 +218,12 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    const learnt = this.calm || (this.linkSamples >= LINK_SAMPLES && this.starts.length >= START_SAMPLES);
+    const learnt = this.calm || (this.linkSamples >= LINK_SAMPLES && this.startsKnown);
     if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
-    const n = this.starts.length;
-    const spread = this.calm ? this.calmSpread(list) : n >= START_SAMPLES ? this.startSpread() : this.spread(kind);
+    const spread = this.calm ? this.calmSpread(list) : this.startsKnown ? this.startSpread() : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.

@@ -12,7 +12,7 @@ import { SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Lo
 import * as K from './constants.js';
 import { Pacer, type PageKind } from '../pipeline/pacer.js';
 import { learnWait, sampleLink } from '../pipeline/waits.js';
-import { linkWire, needReset, pipelinedPages, sampleLongAnswer, SHORT_COMMANDS, type PageCommands, type V1Wire } from './pipelined.js';
+import { linkWire, needReset, noteTrip, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
@@ -53,6 +53,7 @@ export class Stk500v1Client implements Programmer {
     this.pipeline = opts.pipeline ?? true;
     this.pacer = opts.pacer ?? new Pacer(this.pipeline);
     this.pacer.useBaud(opts.link.baud ?? opts.wireBaud);
+    if (this.pipeline) this.pacer.linkFromPages();
   }
 
   /**
@@ -117,7 +118,6 @@ export class Stk500v1Client implements Programmer {
       return prog;
     };
     needReset(this.opts.link, this.pacer);
-    await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
     for (let address = start; address < end; ) {
       if (this.pacer.interval('write') !== null) {
         const first = address;
@@ -127,6 +127,7 @@ export class Stk500v1Client implements Programmer {
         continue;
       }
       fill(address);
+      await sampleLink(this.pacer, this.opts.clock, this.opts.signal, () => this.retrying(() => this.linkSample(g)));
       await learnWait(this.pacer, 'write', this.opts.clock, this.opts.signal);
       await this.retrying(() => {
         this.doing = `writing page 0x${address.toString(16)}`;
@@ -268,6 +269,7 @@ export class Stk500v1Client implements Programmer {
     await link.write(out);
     const t0 = clock.now();
     const replies: Uint8Array[] = [];
+    let firstAt = -1;
     for (let i = 0; i < commands.length; i++) {
       const size = (payloads[i] ?? 0) + 2;
       const answer = await link.read(size, timeoutMs, signal).catch((e: unknown) => {
@@ -287,12 +289,12 @@ export class Stk500v1Client implements Programmer {
         });
       }
       replies.push(answer.subarray(1, size - 1));
+      if (i === 0) firstAt = link.lastReceivedAt ?? clock.now();
     }
     this.lastTripMs = clock.now() - t0;
     this.pacer.turnarounds.answerArrived(link.lastReceivedAt ?? clock.now());
     this.timer.answered(this.lastTripMs);
-    const cmd = commands.length === 1 ? (commands[0]?.[0] ?? 0) : -1;
-    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, out.length, (payloads[0] ?? 0) + 2);
+    noteTrip(this.pacer, commands, payloads, this.lastTripMs, firstAt - t0);
     return replies;
   }
 }

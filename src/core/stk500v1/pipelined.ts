@@ -14,6 +14,17 @@ import * as K from './constants.js';
 /** Commands the bootloader answers at once: their round trips are the link's own delay (see Pacer). */
 export const SHORT_COMMANDS: ReadonlySet<number> = new Set([K.Cmnd_STK_GET_SYNC, K.Cmnd_STK_READ_SIGN, K.Cmnd_STK_ENTER_PROGMODE]);
 
+/**
+ * What an exchange answered one at a time tells `pacer` of the link (`tripMs` from its write to its
+ * last answer, `firstMs` to its first): a short command's round trip, or a page write's address
+ * answer, which travels alone (a read's would share a transfer with the page's).
+ */
+export function noteTrip(pacer: Pacer, commands: readonly Uint8Array[], payloads: readonly number[], tripMs: number, firstMs: number): void {
+  const cmd = commands.length === 1 ? (commands[0]?.[0] ?? -1) : -1;
+  if (SHORT_COMMANDS.has(cmd)) pacer.trip(tripMs, commands[0]?.length ?? 0, (payloads[0] ?? 0) + 2);
+  else if (commands.length > 1 && payloads[commands.length - 1] === 0 && pacer.wantsLinkSamples) pacer.trip(firstMs, commands[0]?.length ?? 0, (payloads[0] ?? 0) + 2);
+}
+
 /** One page's commands in one write, and the payload each answer carries. */
 export interface PageCommands {
   readonly bytes: Uint8Array;
