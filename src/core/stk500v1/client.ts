@@ -14,6 +14,7 @@ import { Pacer, type PageKind } from '../pipeline/pacer.js';
 import { learnWait, sampleLink } from '../pipeline/waits.js';
 import { linkWire, needReset, noteTrip, pipelinedPages, sampleLongAnswer, type PageCommands, type V1Wire } from './pipelined.js';
 import { joined, misdirectTargets, pageCommands } from './addresses.js';
+import { probeSync } from './probe.js';
 
 /** Garbled resyncs in a row before giving up, and tries of one command on a link that keeps damaging them. */
 const RETRIES = 3;
@@ -56,34 +57,9 @@ export class Stk500v1Client implements Programmer {
     if (this.pipeline) this.pacer.linkFromPages();
   }
 
-  /**
-   * Sends GET_SYNC once and waits up to `timeoutMs` for INSYNC OK, skipping other bytes (a running
-   * firmware's output, noise) instead of taking them for a wrong answer. It is not sent again within
-   * the wait: optiboot reads its UART only after blinking, and a second GET_SYNC would overflow the
-   * UART and turn into a bad end byte, which makes optiboot start the application.
-   */
-  async probe(timeoutMs: number): Promise<string> {
-    const { link, clock, signal } = this.opts;
-    const deadline = clock.now() + timeoutMs;
-    await link.drain(0, signal);
-    const sync = Uint8Array.of(K.Cmnd_STK_GET_SYNC, K.Sync_CRC_EOP);
-    this.stats.roundTrips++;
-    this.stats.bytesOut += sync.length;
-    await link.write(sync);
-    let previous = -1;
-    for (;;) {
-      const left = deadline - clock.now();
-      if (left <= 0) throw new FlashError('link-timeout', `No answer to GET_SYNC within ${timeoutMs} ms.`);
-      const chunk = await link.readSome(64, left, signal).catch((e: unknown) => {
-        if (e instanceof FlashError && e.code === 'link-timeout') throw new FlashError('link-timeout', `No answer to GET_SYNC within ${timeoutMs} ms.`);
-        throw e;
-      });
-      this.stats.bytesIn += chunk.length;
-      for (const b of chunk) {
-        if (previous === K.Resp_STK_INSYNC && b === K.Resp_STK_OK) return 'in sync';
-        previous = b;
-      }
-    }
+  /** One GET_SYNC, waited for up to `timeoutMs` (see probeSync). */
+  probe(timeoutMs: number): Promise<string> {
+    return probeSync(this.opts, this.stats, timeoutMs);
   }
 
   async restartErase(): Promise<void> {
