@@ -98,13 +98,16 @@ describe('a queue on the way that holds a page, then lets it go with the next ri
     let held = false;
     return { toMcu: (v: number) => (!held && board.clock.now() >= atMs && ((held = true), board.holdNextWrite(40)), v), toHost: (v: number) => v };
   };
-  it('optiboot, mid-write: the page sent ahead arrives while the bootloader writes, bytes are lost; the session drops back, resets the board and ends verified', { timeout: 120_000 }, async () => {
+  it('optiboot, mid-write: the page sent ahead arrives while the bootloader writes, bytes are lost; the session drops back, finds it gone with one short GET_SYNC, resets the board and ends verified', { timeout: 120_000 }, async () => {
     const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(1_500) });
     expect(r.equal).toBe(true);
     expect(r.result.bytesVerified).toBe(16 * 1024);
     expect(r.result.pipeline.pages).toBeGreaterThan(0);
     expect(r.result.pipeline.droppedBack).not.toBeNull();
     expect(r.result.recovery.reconnects).toBe(1);
+    // Straight to the reset: no page command and resync each waiting out a full deadline first.
+    expect(r.result.recovery.resyncs).toBe(0);
+    expect(r.log.some((l) => l.includes('stopped answering after a page sent ahead'))).toBe(true);
     expect(r.bytesLost).toBeGreaterThan(0);
   });
 

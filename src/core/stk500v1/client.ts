@@ -4,7 +4,7 @@
 // in, so nothing overflows its 2-byte UART buffer. Once the session's Pacer has learnt the timing,
 // pages go out before the answer to the one before (pipelined.ts). After a failure the client
 // re-synchronises and falls back to one command per round trip.
-import { FlashError } from '../errors.js';
+import { FlashError, isFlashError } from '../errors.js';
 import { AnswerTimer } from '../link/answer-timer.js';
 import { alsoResync } from '../retry.js';
 import { hexBytes } from '../link/hexdump.js';
@@ -144,13 +144,17 @@ export class Stk500v1Client implements Programmer {
   }
 
   /**
-   * After a pipelined page went wrong: answers still on their way are dropped, and the extended
-   * address is sent again. The next command then finds out whether the bootloader is still there
-   * (and re-synchronises, or reports it gone, as one at a time).
+   * After a pipelined page went wrong: answers on their way are dropped, the extended address is sent
+   * again, and one GET_SYNC, waited for as long as a late answer, tells whether the bootloader is still
+   * there (a page that reached it busy makes it leave): silence goes to the session's reset at once.
    */
   private async afterUnclean(kind: PageKind): Promise<void> {
     this.extendedByte = -1;
-    await this.opts.link.drain(Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind)))), this.opts.signal);
+    const late = Math.min(200, Math.max(50, Math.ceil(this.pacer.lateAfter(kind))));
+    await this.opts.link.drain(late, this.opts.signal);
+    await this.probe(Math.min(this.timer.timeoutMs, late)).catch((e: unknown) => {
+      throw isFlashError(e, 'link-timeout') ? new FlashError('link-timeout', 'The bootloader stopped answering after a page sent ahead reached it while it was busy.', { cause: e }) : e;
+    });
   }
 
   /** One sample for the Pacer: GET_SYNC (changes nothing), or while it wants long answers, page 0 read. */
