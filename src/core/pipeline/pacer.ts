@@ -5,7 +5,7 @@
 // the wire, its page erase and write, its answer leaving its UART). The next page goes that long after
 // the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
 // a whole session: once it drops back, every later pass runs one command at a time.
-import { median, stretched, withoutLargest } from './ranges.js';
+import { median, range, stretched, withoutLargest } from './ranges.js';
 import { Turnarounds } from './turnarounds.js';
 
 export type PageKind = 'write' | 'read';
@@ -163,7 +163,7 @@ export class Pacer {
    */
   private get startsKnown(): boolean {
     const n = this.starts.length;
-    return n >= START_SAMPLES || (n >= JITTERY_AFTER && Math.max(...this.starts) - Math.min(...this.starts) > JITTERY_MS);
+    return n >= START_SAMPLES || (n >= JITTERY_AFTER && range(this.starts) > JITTERY_MS);
   }
 
   /**
@@ -218,8 +218,8 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    const learnt = this.calm || (this.linkSamples >= LINK_SAMPLES && this.startsKnown);
-    if (!this.enabled || this.fast || list.length < this.learnPages || (this.learning && !learnt)) return null;
+    if (!this.enabled || this.fast || list.length < this.learnPages) return null;
+    if (this.learning && !this.calm && !(this.linkSamples >= LINK_SAMPLES && this.startsKnown)) return null;
     const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
@@ -287,8 +287,7 @@ export class Pacer {
 
   private spread(kind: PageKind): number {
     const list = this.pages[kind];
-    const pageSpread = list.length > 0 ? Math.max(...list) - Math.min(...list) : 0;
     const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
-    return Math.max(pageSpread, linkSpread);
+    return Math.max(range(list), linkSpread);
   }
 }
