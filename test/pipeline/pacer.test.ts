@@ -97,6 +97,24 @@ describe('Pacer', () => {
     expect(q.stats.droppedBack).toBe('test');
   });
 
+  it("leads a page with filler that outlasts the bootloader's gap on an adapter 2.1 % faster than the nominal baud (a 16U2's 117,647 for 115200)", () => {
+    const cmd = 280;
+    const answer = 8;
+    const flashMs = 8.7;
+    for (const wireBaud of [117647, 115385]) {
+      const byte = 10_000 / wireBaud;
+      const p = new Pacer();
+      p.useBaud(115200);
+      for (let i = 0; i < 30; i++) p.trip(4 + 4 * byte, 2, 2);
+      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 4 + (cmd + answer) * byte + flashMs);
+      // From the command's last byte in, the bootloader listens again once it wrote and answered.
+      const gap = flashMs + answer * byte;
+      const filler = p.leadBytes('write', cmd) * byte;
+      expect(filler).toBeGreaterThan(gap + byte);
+      expect(filler).toBeLessThan(gap + 1.5);
+    }
+  });
+
   it('a calm link (1 ms of jitter, no adapter timer): learnt from 6 short round trips and 3 pages, no long answers, its range stretched as the margin', () => {
     const p = new Pacer();
     p.useBaud(115200);

@@ -42,6 +42,11 @@ const CALM_MS = 2;
  * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
  */
 export const MAX_IN_FLIGHT = 2;
+/**
+ * How much faster than its nominal baud a host's adapter may send: a 16U2 sends "115200" at 117,647
+ * (as the board's own UART), FTDI and CH340 at 115,385. Filler sized at this lasts the gap on all.
+ */
+const FASTEST_WIRE = 1.025;
 /** The margin on top of the learnt interval: a fixed part and a share of it. */
 const MARGIN_MS = 0.3;
 const MARGIN_SHARE = 0.01;
@@ -195,7 +200,6 @@ export class Pacer {
     return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
   }
 
-
   private get learning(): boolean {
     return this.enabled && this.byteMs !== null && !this.fast;
   }
@@ -246,9 +250,11 @@ export class Pacer {
   leadBytes(kind: PageKind, commandBytes: number): number {
     const interval = this.interval(kind);
     if (this.byteMs === null || interval === null) return 0;
-    // The interval is the learnt gap and the command's own bytes, with the spread and margins on top.
-    const gap = interval - commandBytes * this.byteMs;
-    return gap > 0 ? Math.ceil(gap / this.byteMs) + 1 : 0;
+    // The interval is the learnt gap and the command's own bytes (on the wire as fast as they may
+    // have gone), with the spread and margins on top.
+    const fastest = this.byteMs / FASTEST_WIRE;
+    const gap = interval - commandBytes * fastest;
+    return gap > 0 ? Math.ceil(gap / fastest) + 1 : 0;
   }
 
   /** What the least link delay seen may overstate the least there is by (n samples of its range). */
