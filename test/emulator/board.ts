@@ -240,9 +240,9 @@ export class EmulatedBoard {
     this.signals = { dtr, rts };
   }
 
-  /** Bytes from the host's UART at `hostBaud`; they go out back to back with no flow control. */
+  /** Bytes from the host's port opened at `hostBaud`, sent back to back at the adapter's real rate for it, with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : hostBaud);
+    const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : this.linkModel.uartBaud(hostBaud));
     const perMs = this.clockHz / 1000;
     let t = Math.max((this.linkModel.toBoardAt(this.nowCycles() / perMs) + this.holdMs) * perMs, this.rxLineFreeAt, this.stallUntil);
     this.holdMs = 0;
@@ -477,7 +477,7 @@ export class EmulatedBoard {
   private baudMismatch(hostBaud: number): boolean {
     if (this.opts.usbCdc) return false;
     const mcu = this.usart.baudRate;
-    return Math.abs(hostBaud - mcu) / mcu > 0.04;
+    return Math.abs(this.linkModel.uartBaud(hostBaud) - mcu) / mcu > 0.04;
   }
 
   private receive(b: RxByte): void {

@@ -6,7 +6,7 @@ import { encodeFrame } from '../../src/core/stk500v2/frame.js';
 import { prng } from '../helpers/random.js';
 import { EmulatedBoard } from './board.js';
 import { loadBootloader } from './bootloaders.js';
-import { FTDI, LINK_MODELS, makeLinkModel, type LinkModel, type LinkModelName } from './link-models.js';
+import { FTDI, LINK_MODELS, ch340Baud, esp8266Baud, ftdiBaud, makeLinkModel, usbserial16u2Baud, type LinkModel, type LinkModelName } from './link-models.js';
 
 const model = (name: LinkModelName, seed = 1): LinkModel => makeLinkModel(name, prng(seed), () => ({ latencyMs: 4, jitterMs: 0 }));
 
@@ -90,6 +90,32 @@ describe('link models', () => {
     const c = chunks(m, Array.from({ length: 300 }, (_, i) => i * 0.5));
     for (let i = 1; i < c.length; i++) expect(c[i]?.[0] ?? 0).toBeGreaterThanOrEqual(c[i - 1]?.[0] ?? 0);
     expect(model('fixed').toBoardAt(3)).toBe(7);
+  });
+
+  it("each adapter's UART runs at its own clock's rate for the baud asked, and the board's line carries the host's bytes at it", () => {
+    // Arduino-usbserial: UBRR 16 with U2X for 115200, 57600 without U2X (UBRR 16 again).
+    expect(usbserial16u2Baud(115200)).toBeCloseTo(2e6 / 17, 6);
+    expect(usbserial16u2Baud(57600)).toBeCloseTo(1e6 / 17, 6);
+    expect(usbserial16u2Baud(19200)).toBeCloseTo(2e6 / 104, 6);
+    // FTDI's application note on baud rates: 115200 is divisor 26 of 3 MHz; 57600 is 52.125.
+    expect(ftdiBaud(115200)).toBeCloseTo(3e6 / 26, 6);
+    expect(ftdiBaud(57600)).toBeCloseTo(3e6 / 52.125, 6);
+    expect(ftdiBaud(9600)).toBe(9600);
+    // ch341.c: 48 MHz / 4 / 104 for 115200.
+    expect(ch340Baud(115200)).toBeCloseTo(48e6 / 416, 6);
+    expect(esp8266Baud(115200)).toBeCloseTo(80e6 / 694, 6);
+    expect(makeLinkModel('fixed', prng(1), () => ({ latencyMs: 0, jitterMs: 0 })).uartBaud(115200)).toBe(usbserial16u2Baud(115200));
+    const lineTime = (link: LinkModelName): number => {
+      const board = new EmulatedBoard({ mcu: 'atmega2560', bootloader: null, speed: 'virtual', link, random: prng(3) });
+      const free = (): number => (board as unknown as { rxLineFreeAt: number }).rxLineFreeAt;
+      board.hostWrite(Uint8Array.of(0), 115200);
+      const before = free();
+      board.hostWrite(new Uint8Array(100), 115200);
+      return ((free() - before) / 16e6) * 1000;
+    };
+    expect(lineTime('16u2')).toBeCloseTo(100 * 0.085, 6);
+    expect(lineTime('fixed')).toBeCloseTo(100 * 0.085, 6);
+    expect(lineTime('ftdi')).toBeCloseTo((100 * 26) / 300, 6);
   });
 
   it('the real stk500boot answers SIGN_ON through each model on virtual time, late by what the model says', async () => {

@@ -1,7 +1,9 @@
 // How a USB-serial adapter (or a network bridge) between host and board moves bytes in time, by name:
 // 'fixed' (every transfer late by latencyMs +- jitterMs, the board's options), 'ftdi', 'ch340',
 // '16u2' and 'wifi'. The board asks the model when a host write starts onto its wire, and when each
-// byte its UART sent reaches the host (bytes given one delivery go to the host as one chunk).
+// byte its UART sent reaches the host (bytes given one delivery go to the host as one chunk), and
+// the rate its own UART really sends at for the baud the host asked for (each derives it from its
+// own clock, so "115200" is 117,647 on a 16U2 and 115,385 on an FTDI chip).
 // Times are milliseconds on the board's timeline; every model is deterministic given `random`.
 
 export const LINK_MODELS = ['fixed', 'ftdi', 'ch340', '16u2', 'wifi'] as const;
@@ -21,6 +23,41 @@ export interface LinkModel {
    * becomes that whole chunk's delivery time. Deliveries never go backwards.
    */
   toHost(sentMs: number, pendingMs: number | null): { readonly at: number; readonly join: boolean };
+  /** Bits a second the adapter's UART sends to the board when the host opens the port at `requested`. */
+  uartBaud(requested: number): number;
+}
+
+/**
+ * Arduino-usbserial on the 16U2 at 16 MHz (firmwares/atmegaxxu2/arduino-usbserial): UBRR rounded
+ * as LUFA's SERIAL_2X_UBBRVAL, except 57600, which it sets without U2X (58,824, as ATmegaBOOT's own).
+ */
+export function usbserial16u2Baud(requested: number): number {
+  const clock = requested === 57600 ? 1e6 : 2e6;
+  return clock / Math.floor((clock + Math.floor(requested / 2)) / requested);
+}
+
+/** FT232R and kin: 3 MHz divided by a divisor in eighths, the nearest to the request. */
+export function ftdiBaud(requested: number): number {
+  return 3e6 / (Math.max(1, Math.round((3e6 * 8) / requested)) / 8);
+}
+
+/**
+ * CH340/CH341 (Linux's ch341.c): 48 MHz through a prescaler (the largest whose slowest rate is still
+ * below the request) and an 8-bit divisor, rounded to the nearer rate.
+ */
+export function ch340Baud(requested: number): number {
+  const clkDiv = (ps: number): number => 1 << (12 - 3 * ps - 1);
+  let ps = 3;
+  while (ps > 0 && requested <= 48e6 / (clkDiv(ps) * 512)) ps--;
+  const k = clkDiv(ps);
+  let div = Math.floor(48e6 / (k * requested));
+  if (48e6 / (k * div) - requested >= requested - 48e6 / (k * (div + 1))) div++;
+  return 48e6 / (k * div);
+}
+
+/** An ESP8266 bridge (esp-link): its UART divides 80 MHz by a whole number. */
+export function esp8266Baud(requested: number): number {
+  return 80e6 / Math.floor(80e6 / requested);
 }
 
 /** Latency and jitter read at each transfer, so a test may change them mid-session. */
@@ -38,8 +75,15 @@ const TRANSFER_SPAN_MS = 1;
 /**
  * Every transfer each way is late by latency +- jitter. Bytes that leave before a transfer is
  * delivered ride along with it (up to TRANSFER_SPAN_MS of them); no transfer overtakes another.
+ * The UART is clocked as `uartBaud` says: by default the board's own 16U2, the Uno's and Mega's
+ * adapter, with its packet timer replaced by the latency given.
  */
-export function fixedModel(params: () => FixedLatency, random: () => number, name: LinkModelName = 'fixed'): LinkModel {
+export function fixedModel(
+  params: () => FixedLatency,
+  random: () => number,
+  name: LinkModelName = 'fixed',
+  uartBaud: (requested: number) => number = usbserial16u2Baud,
+): LinkModel {
   const draw = (): number => {
     const { latencyMs, jitterMs } = params();
     return jitterMs > 0 ? Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs) : latencyMs;
@@ -49,6 +93,7 @@ export function fixedModel(params: () => FixedLatency, random: () => number, nam
   let lastAt = -Infinity;
   return {
     name,
+    uartBaud,
     toBoardAt: (now) => now + draw(),
     toHost(sent, pending) {
       if (pending !== null && sent <= pending && sent - chunkStart < TRANSFER_SPAN_MS) {
@@ -70,17 +115,18 @@ export interface PacketAdapter {
   readonly timerMs: number;
   /** USB frames the host's writes are sent in (1 ms at full speed). */
   readonly frameMs: number;
+  readonly uartBaud: (requested: number) => number;
 }
 
 /** FT232R and kin: 62 data bytes a packet, the latency timer at its default 16 ms. */
-export const FTDI: PacketAdapter = { packetBytes: 62, timerMs: 16, frameMs: 1 };
+export const FTDI: PacketAdapter = { packetBytes: 62, timerMs: 16, frameMs: 1, uartBaud: ftdiBaud };
 /** CH340/CH341: 32-byte packets, a short timer. */
-export const CH340: PacketAdapter = { packetBytes: 32, timerMs: 2, frameMs: 1 };
+export const CH340: PacketAdapter = { packetBytes: 32, timerMs: 2, frameMs: 1, uartBaud: ch340Baud };
 /**
  * The Uno/Mega's ATmega16U2 with Arduino-usbserial (Debian's firmwares/atmegaxxu2): it sends what its
  * ring buffer holds when timer 0 overflows (clk/256: 4.096 ms) or more than 96 bytes wait.
  */
-export const USBSERIAL_16U2: PacketAdapter = { packetBytes: 97, timerMs: 4.096, frameMs: 1 };
+export const USBSERIAL_16U2: PacketAdapter = { packetBytes: 97, timerMs: 4.096, frameMs: 1, uartBaud: usbserial16u2Baud };
 
 /** An adapter that gathers bytes into packets, flushed when full or at its timer's tick. */
 export function packetModel(name: LinkModelName, a: PacketAdapter, random: () => number): LinkModel {
@@ -90,6 +136,7 @@ export function packetModel(name: LinkModelName, a: PacketAdapter, random: () =>
   let gathered = 0;
   return {
     name,
+    uartBaud: a.uartBaud,
     toBoardAt: (now) => nextTick(now, a.frameMs, framePhase),
     toHost(sent, pending) {
       if (pending !== null && sent <= pending) {
@@ -116,7 +163,7 @@ export function makeLinkModel(name: LinkModelName, random: () => number, fixed: 
     case '16u2':
       return packetModel(name, USBSERIAL_16U2, random);
     case 'wifi':
-      return fixedModel(() => WIFI, random, 'wifi');
+      return fixedModel(() => WIFI, random, 'wifi', esp8266Baud);
     case 'fixed':
       return fixedModel(fixed, random);
   }
