@@ -6,6 +6,7 @@
 // the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, range, stretched, withoutLargest } from './ranges.js';
+import { LinkDelays, STEADY_AFTER } from './link-delays.js';
 import { Turnarounds } from './turnarounds.js';
 
 export type PageKind = 'write' | 'read';
@@ -15,28 +16,11 @@ export const LEARN_PAGES = 12;
 /** Short round trips that measure the link's own delay, at least, before pipelining. */
 const LINK_SAMPLES = 24;
 /**
- * A link whose typical (median) delay is below this is not pipelined: the next command may as well
- * wait for the answer (what pipelining could win is less than the margins it needs).
- */
-const FAST_LINK_MS = 3;
-/**
  * Learning waits a varying time, up to this, before each sample: an adapter that sends on a timer
  * (FTDI's 16 ms) would otherwise answer every back-to-back command at the same phase of it, and the
  * least delay seen would not be the least there is.
  */
 const DITHER_MS = 17;
-/**
- * Samples after which a link whose delay has not varied by more than STEADY_MS counts as steady (a
- * fixed latency, no timer): nothing more to learn about it, and no waits before the pages learnt.
- */
-const STEADY_AFTER = 6;
-const STEADY_MS = 0.5;
-/**
- * A link whose delay varied by less than this over those samples is calm: random jitter, no adapter
- * timer (which would show its whole period through the varying waits). Its range, stretched for the
- * few samples, is the margin; no long answers, varying waits or more pages to learn from.
- */
-const CALM_MS = 2;
 /**
  * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
  * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
@@ -85,18 +69,8 @@ export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
   /** The host's own part of each round trip, from an answer to the next command. */
   readonly turnarounds = new Turnarounds();
-  private linkSamples = 0;
-  private readonly links: number[] = [];
   private seed = 0x2545f491;
-  private linkMin = Infinity;
-  private linkMax = -Infinity;
-  /** The link's median delay is below FAST_LINK_MS (worked out per sample, not per page). */
-  private fast = false;
-  /**
-   * Its round trips, the largest left out, within CALM_MS (worked out per link sample, not per page):
-   * one held up on the host (a collection, a busy machine) does not make a link unsteady.
-   */
-  private calm = false;
+  private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts: number[] = [];
   private readonly warmups = { link: 0, start: 0 };
@@ -123,14 +97,7 @@ export class Pacer {
     if (this.byteMs === null) return;
     // The session's first round trip also carries the host's own warm-up (code compiled on first use).
     if (this.warmups.link++ === 0) return;
-    const link = ms - (bytesOut + bytesIn) * this.byteMs;
-    this.linkSamples++;
-    if (this.links.length < 64) this.links.push(link);
-    this.linkMin = Math.min(this.linkMin, link);
-    this.linkMax = Math.max(this.linkMax, link);
-    const sorted = [...this.links].sort((a, b) => a - b);
-    this.fast = this.linkSamples >= 3 && (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
-    this.calm = this.linkSamples >= STEADY_AFTER && stretched(sorted.slice(0, -1)) < CALM_MS;
+    this.link.add(ms - (bytesOut + bytesIn) * this.byteMs);
   }
 
   /**
@@ -144,12 +111,12 @@ export class Pacer {
 
   /** Whether the client should pass on its pages' short round trips (see linkFromPages). */
   get wantsLinkSamples(): boolean {
-    return this.fromPages && this.learning && this.links.length < 64;
+    return this.fromPages && this.learning && !this.link.full;
   }
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || this.calm || (this.linkSamples >= LINK_SAMPLES && this.startsKnown)) return null;
+    if (!this.learning || this.link.calm || (this.link.count >= LINK_SAMPLES && this.startsKnown)) return null;
     if (this.fromPages && !this.wantsStart) return null;
     return this.varyingWait();
   }
@@ -159,7 +126,7 @@ export class Pacer {
    * shown whether the link is calm (a calm link needs none).
    */
   get wantsStart(): boolean {
-    return this.linkSamples >= STEADY_AFTER && !this.calm && !this.startsKnown;
+    return this.link.count >= STEADY_AFTER && !this.link.calm && !this.startsKnown;
   }
 
   /**
@@ -188,20 +155,16 @@ export class Pacer {
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
   learnWait(kind: PageKind): number {
-    const more = this.pages[kind].length < this.learnPages || (this.fromPages && this.linkSamples < LINK_SAMPLES);
-    return this.learning && !this.calm && more ? this.varyingWait() : 0;
+    const more = this.pages[kind].length < this.learnPages || (this.fromPages && this.link.count < LINK_SAMPLES);
+    return this.learning && !this.link.calm && more ? this.varyingWait() : 0;
   }
 
   private get learnPages(): number {
-    return this.calm ? STEADY_LEARN_PAGES : LEARN_PAGES;
-  }
-
-  private get steady(): boolean {
-    return this.linkSamples >= STEADY_AFTER && this.linkMax - this.linkMin < STEADY_MS;
+    return this.link.calm ? STEADY_LEARN_PAGES : LEARN_PAGES;
   }
 
   private get learning(): boolean {
-    return this.enabled && this.byteMs !== null && !this.fast;
+    return this.enabled && this.byteMs !== null && !this.link.fast;
   }
 
   /**
@@ -222,17 +185,17 @@ export class Pacer {
   /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
-    if (!this.enabled || this.fast || list.length < this.learnPages) return null;
-    if (this.learning && !this.calm && !(this.linkSamples >= LINK_SAMPLES && this.startsKnown)) return null;
-    const link = Number.isFinite(this.linkMin) ? Math.max(0, this.linkMin) : 0;
+    if (!this.enabled || this.link.fast || list.length < this.learnPages) return null;
+    if (this.learning && !this.link.calm && !(this.link.count >= LINK_SAMPLES && this.startsKnown)) return null;
+    const link = this.link.least;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
-    const spread = this.calm ? this.calmSpread(list) : this.startsKnown ? this.startSpread() : this.spread(kind);
+    const spread = this.link.calm ? this.calmSpread(list) : this.startsKnown ? this.startSpread() : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
-    const unseen = this.unseenMs();
-    const interval = this.steady ? busy + MARGIN_MS : busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+    const unseen = this.link.unseenMs;
+    const interval = this.link.steady ? busy + MARGIN_MS : busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
     // On a link that varies this much, one command at a time is as fast: nothing to gain, only risk.
     return interval < median(list) ? interval : null;
   }
@@ -257,11 +220,6 @@ export class Pacer {
     return gap > 0 ? Math.ceil(gap / fastest) + 1 : 0;
   }
 
-  /** What the least link delay seen may overstate the least there is by (n samples of its range). */
-  private unseenMs(): number {
-    return (1.5 * (Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0)) / (this.linkSamples + 1);
-  }
-
   /** How long after it was written a pipelined command's answer counts as late. */
   lateAfter(kind: PageKind): number {
     const list = this.pages[kind];
@@ -277,23 +235,22 @@ export class Pacer {
     this.enabled = false;
     this.stats.droppedBack = reason;
     // A link too fast to pipeline never was: nothing to tell.
-    if (!this.fast) this.onDropBack?.(reason);
+    if (!this.link.fast) this.onDropBack?.(reason);
   }
 
   /** The way to the board's spread, from the long answers' starts (see JITTERY_MS). */
   private startSpread(): number {
     const s = stretched(this.starts);
-    return s <= JITTERY_MS ? s : Math.max(s, stretched(this.links));
+    return s <= JITTERY_MS ? s : Math.max(s, stretched(this.link.kept));
   }
 
   /** On a calm link: its round trips' range, or its pages', each stretched for how few they are. */
   private calmSpread(pages: readonly number[]): number {
-    return Math.max(stretched(withoutLargest(this.links)), stretched(pages));
+    return Math.max(stretched(withoutLargest(this.link.kept)), stretched(pages));
   }
 
   private spread(kind: PageKind): number {
     const list = this.pages[kind];
-    const linkSpread = Number.isFinite(this.linkMin) ? this.linkMax - this.linkMin : 0;
-    return Math.max(range(list), linkSpread);
+    return Math.max(range(list), this.link.range);
   }
 }
