@@ -225,10 +225,32 @@ describe('runPipelined', () => {
     const clock = new HandClock();
     const pacer = learnt(8, 40);
     const b = fakeBoard(clock, 20, 32, 8);
-    const out = await drive(clock, runPipelined({ ...b.c, begun: () => false }, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    const out = await drive(clock, runPipelined({ ...b.c, clearAt: () => null }, { pacer, kind: 'write', clock, settleMs: 1000 }));
     expect(out).toEqual({ answered: 20, clean: true });
     expect(pacer.stats.pipelined).toBe(0);
     expect(pacer.active).toBe(true);
+  });
+
+  it('sends the next no earlier than the answer before may have ended on the board, however early the interval says', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    const b = fakeBoard(clock, 20, 32, 8);
+    // The answer arriving says the bootloader is busy with it until 36 ms after the last send (the interval: about 33).
+    const out = await drive(clock, runPipelined({ ...b.c, clearAt: () => (b.sends[b.sends.length - 1] ?? 0) + 36 }, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(out).toEqual({ answered: 20, clean: true });
+    expect(pacer.stats.pipelined).toBeGreaterThan(0);
+    for (let i = 1; i < b.sends.length; i++) expect((b.sends[i] ?? 0) - (b.sends[i - 1] ?? 0)).toBeGreaterThanOrEqual(36 - 1e-9);
+  });
+
+  it("clearAfter: the answer's start bounded by its bytes in, plus its length, less the link's least delay", () => {
+    const pacer = learnt(8, 40);
+    const byte = 10_000 / 115200;
+    // 62 of 265 bytes in by t = 100: it began at 100 - 62 bytes at the fastest rate at the latest.
+    const t = pacer.clearAfter(100, 62, 265);
+    expect(t).toBeGreaterThan(100 - 62 * byte + 265 * byte - 8);
+    expect(t).toBeLessThan(100 - 62 * byte + 265 * byte - 8 + 0.3);
+    // More bytes in by the same moment: it began earlier, so may end earlier.
+    expect(pacer.clearAfter(100, 124, 265)).toBeLessThan(t);
   });
 
   it('a wrong answer: drops back unclean, counting only the answers before it', async () => {

@@ -92,11 +92,11 @@ describe('optiboot learns the link from the pages the flash needs', () => {
 });
 
 describe('a queue on the way that holds a page, then lets it go with the next right behind it', () => {
-  // The first command the host writes after `atMs` (the board's time) is held 40 ms on its way
+  // The first command the host writes after `atMs` (the board's time) is held `ms` on its way
   // (board.holdNextWrite); the host cannot see that.
-  const holdOnce = (atMs: number) => (board: EmulatedBoard) => {
+  const holdOnce = (atMs: number, ms = 40) => (board: EmulatedBoard) => {
     let held = false;
-    return { toMcu: (v: number) => (!held && board.clock.now() >= atMs && ((held = true), board.holdNextWrite(40)), v), toHost: (v: number) => v };
+    return { toMcu: (v: number) => (!held && board.clock.now() >= atMs && ((held = true), board.holdNextWrite(ms)), v), toHost: (v: number) => v };
   };
   it('optiboot, mid-write: the page sent ahead arrives while the bootloader writes, bytes are lost; the session drops back, finds it gone with one short GET_SYNC, resets the board and ends verified', { timeout: 120_000 }, async () => {
     const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(1_500) });
@@ -128,6 +128,16 @@ describe('a queue on the way that holds a page, then lets it go with the next ri
       expect(r.log.some((l) => /page reads sent before the answer/.test(l))).toBe(true);
       expect(r.bytesLost).toBe(0);
       expect(r.result.recovery.reconnects).toBe(0);
+    });
+
+    it(`${c.board}, mid-verify, held less than a page's time: the next read waits until the answer before, begun late, may have ended, so nothing is lost`, { timeout: 120_000 }, async () => {
+      for (const ms of [5, 10]) {
+        const r = await flashThrough({ ...c, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(3_100, ms) });
+        expect(r.equal).toBe(true);
+        expect(r.bytesLost).toBe(0);
+        expect(r.result.pipeline.droppedBack).toBeNull();
+        expect(r.result.recovery).toEqual({ resyncs: 0, repairs: 0, reconnects: 0 });
+      }
     });
   }
 

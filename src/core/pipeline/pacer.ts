@@ -220,6 +220,19 @@ export class Pacer {
     return gap > 0 ? Math.ceil(gap / fastest) + 1 : 0;
   }
 
+  /**
+   * The earliest the next page read may leave while the answer before it arrives, `got` of its
+   * `total` bytes in by `lastAt`: that answer began no later than those bytes allow (at the fastest
+   * a UART sends), ends on the board `total` bytes after, and the next command takes the link's
+   * least delay at least (less what so few samples may have missed) to get there. No margin: the
+   * bootloader listens again as its last byte starts out, and its UART holds two bytes more.
+   */
+  clearAfter(lastAt: number, got: number, total: number): number {
+    const byte = this.byteMs ?? 0;
+    const least = Math.max(0, this.link.least - this.link.unseenMs);
+    return lastAt - Math.min(got, total) * (byte / FASTEST_WIRE) + total * byte - least;
+  }
+
   /** How long after it was written a pipelined command's answer counts as late. */
   lateAfter(kind: PageKind): number {
     const list = this.pages[kind];

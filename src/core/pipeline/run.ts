@@ -22,11 +22,13 @@ export interface PipelinedCommands {
   /** Answer `i` was right. */
   answered(i: number): void;
   /**
-   * Whether the answer to the oldest command not yet answered has begun to arrive. Given (page reads),
-   * the next command goes ahead only then: a command held on its way holds its answer too, and the
-   * next one sent on time would reach the bootloader right behind it, while it still answers.
+   * For page reads: the earliest the next command may leave, going by the answer to the oldest one
+   * not yet answered (Pacer.clearAfter), or null while none of it has arrived. The next one goes
+   * ahead only once that answer has begun, and not before it may have ended on the board: a command
+   * held on its way holds its answer too, and the next one sent on time would reach the bootloader
+   * while it still answers.
    */
-  begun?(): boolean;
+  clearAt?(): number | null;
   /**
    * Each command leads with filler that covers the bootloader's whole gap after the one before
    * (Pacer.leadBytes): it may leave as soon as there is room, and arrive right behind the one before.
@@ -75,8 +77,10 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
   while (done < c.count) {
     const now = clock.now();
     const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
-    const held = room && sent > done && now >= nextAt && c.begun?.() === false;
-    if (room && (sent === done || c.selfPaced === true || (now >= nextAt && !held))) {
+    const clear = room && sent > done && c.clearAt ? c.clearAt() : -Infinity;
+    const held = clear === null && now >= nextAt;
+    const at = Math.max(nextAt, clear ?? Infinity);
+    if (room && (sent === done || c.selfPaced === true || now >= at)) {
       if (sent > done) pacer.turnarounds.skip();
       await c.send(sent);
       const t = clock.now();
@@ -90,7 +94,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     if (sent === done) return { answered: done, clean: true };
     const lateAt = (sentAt[done % MAX_IN_FLIGHT] ?? 0) + late;
     // Held: the answer is waited for whole; then the next command goes at once.
-    const wake = Math.min(lateAt, room && !held ? nextAt : Infinity);
+    const wake = Math.min(lateAt, room && !held ? (clear === null ? nextAt : at) : Infinity);
     let ok: boolean;
     try {
       ok = await c.answer(Math.max(0, wake - now));

@@ -41,8 +41,8 @@ export interface V1Wire {
   send(bytes: Uint8Array): Promise<void>;
   /** Exactly `n` bytes within `ms`, or null (nothing is taken then). */
   receive(n: number, ms: number): Promise<Uint8Array | null>;
-  /** Bytes are in that no receive took yet. */
-  readonly pending: boolean;
+  /** Bytes in that no receive took yet, and when the last of them came; null while there are none. */
+  readonly pending: { readonly bytes: number; readonly lastAt: number } | null;
 }
 
 /**
@@ -93,7 +93,8 @@ export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stat
     logger,
     answerTimeoutMs,
     get pending() {
-      return (opts.link.available ?? 0) > 0;
+      const bytes = opts.link.available ?? 0;
+      return bytes > 0 ? { bytes, lastAt: opts.link.lastReceivedAt ?? opts.clock.now() } : null;
     },
     async send(bytes) {
       pacer.turnarounds.sending(opts.clock.now());
@@ -162,7 +163,15 @@ export async function pipelinedPages(
         waiting = i + 1;
         onAnswer(first + i * page, payload);
       },
-      ...(kind === 'read' ? { begun: () => w.pending } : {}),
+      ...(kind === 'read'
+        ? {
+            clearAt: () => {
+              const p = w.pending;
+              const total = (inFlight[waiting % MAX_IN_FLIGHT] ?? []).reduce((s, n) => s + n + 2, 0);
+              return p ? w.pacer.clearAfter(p.lastAt, p.bytes, total) : null;
+            },
+          }
+        : {}),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v1', first, page } },
   );

@@ -55,6 +55,13 @@ export class FrameDecoder {
     return this.state !== State.Start;
   }
 
+  /** Bytes of the frame in progress (0 between frames). */
+  get partialBytes(): number {
+    if (this.state === State.Body) return 5 + this.filled;
+    if (this.state === State.Checksum) return 5 + this.size;
+    return this.state;
+  }
+
   /** Feeds bytes; returns every frame (or framing failure) completed by them, in order. */
   push(bytes: Uint8Array): DecodedFrame[] {
     const out: DecodedFrame[] = [];

@@ -20,7 +20,7 @@ export interface V2Wire {
   /** The deadline for an answer one at a time. */
   readonly answerTimeoutMs: number;
   sendFrame(body: Uint8Array, lead?: number): Promise<number>;
-  readonly answerBegun: boolean;
+  readonly answerSoFar: { readonly bytes: number; readonly lastAt: number } | null;
   answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null>;
   checkStatus(answer: Uint8Array): void;
   checkReadSize(answer: Uint8Array, block: number): void;
@@ -37,8 +37,8 @@ export function wireView(w: FrameWire, pacer: Pacer, clock: Clock, logger: Logge
     answerTo: (q, c, ms) => w.answerTo(q, c, ms),
     checkStatus: (a) => w.checkStatus(a),
     checkReadSize: (a, n) => w.checkReadSize(a, n),
-    get answerBegun() {
-      return w.answerBegun;
+    get answerSoFar() {
+      return w.answerSoFar;
     },
   };
 }
@@ -79,8 +79,14 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
-      ...(kind === 'read' ? { begun: () => w.answerBegun } : { selfPaced: lead > 0 }),
+      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0 }),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );
+}
+
+/** When the next page read may leave, going by the answer arriving (`total` bytes, framed). */
+function clearAt(w: V2Wire, total: number): number | null {
+  const s = w.answerSoFar;
+  return s ? w.pacer.clearAfter(s.lastAt, s.bytes, total) : null;
 }

@@ -108,9 +108,13 @@ export class FrameWire {
     }
   }
 
-  /** Some of the next answer is in (decoded, half decoded, or waiting in the link). */
-  get answerBegun(): boolean {
-    return this.frames.length > 0 || this.decoder.midFrame || (this.opts.link.available ?? 0) > 0;
+  /**
+   * How much of the next answer is in (decoded, half decoded, or waiting in the link; a whole frame
+   * counts as all of it), and when the last of it came; null while none is.
+   */
+  get answerSoFar(): { readonly bytes: number; readonly lastAt: number } | null {
+    const bytes = this.frames.length > 0 ? Infinity : this.decoder.partialBytes + (this.opts.link.available ?? 0);
+    return bytes > 0 ? { bytes, lastAt: this.opts.link.lastReceivedAt ?? this.opts.clock.now() } : null;
   }
 
   /** A READ_FLASH_ISP answer must carry the whole block. */
