@@ -57,6 +57,8 @@ interface Measured {
   readonly ok: boolean;
   readonly note: string;
   readonly lagMs: number;
+  /** Bytes the bootloader's UART lost, stk500boot's 0x00 filler aside. */
+  readonly lost: number;
   readonly bootloaderMs: number;
   readonly pipelined: number;
   readonly droppedBack: string | null;
@@ -66,7 +68,7 @@ interface Measured {
 
 const warm = new Set<BootloaderId>();
 
-async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) => Promise<Omit<Measured, 'stats' | 'lagMs' | 'bootloaderMs' | 'ok'> & { ok: boolean }>): Promise<Measured> {
+async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) => Promise<Omit<Measured, 'stats' | 'lagMs' | 'bootloaderMs' | 'ok' | 'lost'> & { ok: boolean }>): Promise<Measured> {
   const info = await loadBootloader(s.bootloader);
   const bootloader = { bytes: parseIntelHex(info.hexText).bytes, start: info.start };
   // The emulator's own code compiled first (a cold engine runs the board behind its clock).
@@ -90,7 +92,7 @@ async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) 
     const r = await run(proxy.port);
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
-    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.stats.thinkMs };
+    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.stats.thinkMs, lost: board.stats.bytesLost - board.stats.zerosLost };
   } finally {
     await proxy.close();
     await bridge.close();
@@ -151,8 +153,8 @@ async function main(): Promise<void> {
       `${hf.pipelined} (${hf.droppedBack ? 'yes' : 'no'}) | ${hf.stats.roundTrips} (${ad.stats.roundTrips}) | ${hf.lagMs.toFixed(0)} (${ad.lagMs.toFixed(0)}) | ${hf.ok && ad.ok ? 'yes' : `NO (HexFlash ${hf.ok}, avrdude ${ad.ok})`} |`;
     rows.push(row);
     console.log(row);
-    console.log(`    HexFlash: ${hf.note}${hf.droppedBack ? `; dropped back after ${hf.droppedBack}` : ''}${ad.note ? `; avrdude: ${ad.note}` : ''}`);
-    if (hf.droppedBack) notes.push(`- ${BOARDS[s.board].name}, ${linkName(s)}: HexFlash dropped back to one command at a time after ${hf.droppedBack}.`);
+    console.log(`    HexFlash: ${hf.note}; ${hf.lost} bytes lost in the UART${hf.droppedBack ? `; dropped back after ${hf.droppedBack}` : ''}${ad.note ? `; avrdude: ${ad.note}` : ''}`);
+    if (hf.droppedBack) notes.push(`- ${BOARDS[s.board].name}, ${linkName(s)}: HexFlash dropped back to one command at a time after ${hf.droppedBack} (${hf.lost} bytes lost in the bootloader's UART, filler aside).`);
   }
   const loadAfter = load();
   console.log(`load average (1/5/15 min) ${loadAfter}`);
