@@ -8,8 +8,7 @@ import { AnswerTimer } from '../link/answer-timer.js';
 import { EraseCounterLost, SILENT, type ClientOptions, type FlashGeometry, type LinkStats, type Logger, type Programmer } from '../programmer.js';
 import * as K from './constants.js';
 import { FrameWire, NAMES } from './wire.js';
-import { fillerBytes, fillerFor, OVERRUN_FILLER } from './stk500boot.js';
-import { alsoResync } from '../retry.js';
+import { retrying, type V2Recovery } from './recovery.js';
 import { Pacer } from '../pipeline/pacer.js';
 import { learnWait, sampleLink, varyingWait } from '../pipeline/waits.js';
 import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
@@ -17,10 +16,6 @@ import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
 const BLOCK = 256;
-/** Resyncs in a row without a good answer before the bootloader counts as lost. */
-const RETRIES = 4;
-/** Tries of one command on a link that keeps damaging frames. */
-const MAX_ATTEMPTS = 10;
 /** Within a probe, how long to wait for SIGN_ON's answer before sending it again. */
 const PROBE_RESEND_MS = 250;
 /** The fixed deadline for an answer, and the shortest one learnt from the answers (see AnswerTimer). */
@@ -217,63 +212,21 @@ export class Stk500v2Client implements Programmer {
     await this.command(Uint8Array.of(K.CMD_LOAD_ADDRESS, word >>> 24, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff));
   }
 
-  /**
-   * Runs `op`, and after a lost or damaged answer re-synchronises and runs it again. A link that
-   * damages one frame in three still gets every command through: it goes on while the bootloader
-   * answers the resync, up to MAX_ATTEMPTS per command, and gives up after RETRIES resyncs in a row
-   * get no answer (the bootloader is gone: only a reset helps). `onOverrun` is told when a resync
-   * needed more filler than any honest frame, before `op` runs again.
-   */
-  private async retrying<T>(op: () => Promise<T>, onOverrun?: () => void): Promise<T> {
-    // Resyncs that got no answer at all: the bootloader may still be reading a frame. A damaged
-    // answer is not counted there: the bootloader framed SIGN_ON, so it was reading no frame.
-    let silentResyncs = 0;
-    let failedResyncs = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await op();
-      } catch (e) {
-        if (!(e instanceof FlashError) || (e.code !== 'link-timeout' && e.code !== 'protocol-error') || attempt >= MAX_ATTEMPTS) throw e;
-        this.logger.log('info', `STK500v2: ${e.technical ?? e.detail} Re-synchronising (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}).`);
-        this.stats.resyncs++;
-        this.pacer.dropBack(`a lost or damaged answer (${e.technical ?? e.detail})`);
-        // Silence may mean the bootloader still waits for the rest of a frame that lost a byte, or
-        // whose size came in damaged: fill it up first, so that SIGN_ON is read as a frame.
-        const filler = e.code === 'link-timeout' ? fillerBytes(silentResyncs) : 0;
-        try {
-          await this.resync(filler);
-          // Only the long filler completed the frame: its size came in larger than the buffer, and
-          // the bootloader wrote past it over its own variables (the erase counter among them).
-          if (filler >= OVERRUN_FILLER) onOverrun?.();
-          silentResyncs = 0;
-          failedResyncs = 0;
-        } catch (r) {
-          if (!(r instanceof FlashError) || (r.code !== 'link-timeout' && r.code !== 'protocol-error')) throw r;
-          if (r.code === 'link-timeout') silentResyncs++;
-          if (++failedResyncs >= RETRIES) throw alsoResync(e, r);
-        }
-      }
-    }
+  /** Runs `op`, and after a lost or damaged answer re-synchronises and runs it again (recovery.ts). */
+  private retrying<T>(op: () => Promise<T>, onOverrun?: () => void): Promise<T> {
+    return retrying(this.recovery, op, onOverrun);
   }
 
-  /**
-   * The bootloader accepts sequence number 1 at any time; SIGN_ON with it realigns both sides. With
-   * `filler`, that many zero bytes go first: they complete a frame the bootloader is still reading
-   * (its checksum then fails and it waits for a new start byte, which zeros are not).
-   */
-  private async resync(filler: number): Promise<void> {
-    const { link, signal } = this.opts;
-    this.doing = 're-synchronising with the bootloader';
-    let fillerMs = 0;
-    if (filler > 0) {
-      this.stats.bytesOut += filler;
-      await link.write(fillerFor(this.wire.lastFrame, filler));
-      fillerMs = (filler * 10 * 1000) / (link.baud ?? 57600);
-    }
-    await link.drain(20, signal);
-    this.wire.restart();
-    await this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.ceil(this.timer.timeoutMs + fillerMs));
-  }
+  private readonly recovery: V2Recovery = {
+    logger: () => this.logger,
+    stats: this.stats,
+    pacer: () => this.pacer,
+    link: () => this.opts.link,
+    signal: () => this.opts.signal,
+    wire: () => this.wire,
+    doing: (d) => (this.doing = d),
+    signOn: (extraMs) => this.command(Uint8Array.of(K.CMD_SIGN_ON), Math.ceil(this.timer.timeoutMs + extraMs)),
+  };
 
   /** Sends one command and returns the body of the matching answer, status checked. */
   private async command(body: Uint8Array, fixedTimeoutMs?: number, accept: readonly number[] = [K.STATUS_CMD_OK]): Promise<Uint8Array> {
