@@ -115,6 +115,36 @@ describe('Pacer', () => {
     }
   });
 
+  it("through an adapter that answers on a 16 ms timer, the interval learnt stays within 5 ms above the page time wherever that falls in the timer's period, never below it", () => {
+    // Answers reach the host on the timer's ticks, and each command follows the last arrival after
+    // the Pacer's wait: only its waits vary the phase the bootloader's answer meets.
+    const tick = (t: number): number => Math.ceil(t / 16) * 16;
+    const byte = 10_000 / 115200;
+    const excess: number[] = [];
+    for (let pageMs = 30; pageMs < 46; pageMs += 0.5) {
+      const p = new Pacer();
+      p.useBaud(115200);
+      let t = 0;
+      for (let n = 0; n < 500 && p.interval('write') === null; n++) {
+        const wait = p.sampleWait();
+        const send = t + (wait ?? p.learnWait('write'));
+        if (wait !== null && p.wantsStart) {
+          p.answerStart(1.5 + ((send * 7.3) % 1));
+          t = tick(send + 1.5 + 265 * byte);
+        } else if (wait !== null) {
+          t = tick(send + 14 * byte);
+          p.trip(t - send, 6, 8);
+        } else {
+          t = tick(send + pageMs);
+          p.page('write', t - send);
+        }
+      }
+      excess.push((p.interval('write') ?? NaN) - pageMs);
+    }
+    expect(Math.min(...excess)).toBeGreaterThan(0);
+    expect(Math.max(...excess)).toBeLessThan(5);
+  });
+
   it('a calm link (1 ms of jitter, no adapter timer): learnt from 6 short round trips and 3 pages, no long answers, its range stretched as the margin', () => {
     const p = new Pacer();
     p.useBaud(115200);

@@ -21,6 +21,8 @@ const LINK_SAMPLES = 24;
  * least delay seen would not be the least there is.
  */
 const DITHER_MS = 17;
+/** The golden ratio's fractional part: steps by it fall evenly over any period. */
+const GOLDEN = 0.6180339887498949;
 /**
  * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
  * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
@@ -69,7 +71,8 @@ export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
   /** The host's own part of each round trip, from an answer to the next command. */
   readonly turnarounds = new Turnarounds();
-  private seed = 0x2545f491;
+  /** Where the last varying wait fell in DITHER_MS, as a fraction of it. */
+  private phase = 0.5;
   private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts: number[] = [];
@@ -168,12 +171,14 @@ export class Pacer {
   }
 
   /**
-   * Waits spread at random over DITHER_MS, the same in every session (replays stay exact). Not in
-   * even steps: those could alias with an adapter's timer and meet one phase of it only.
+   * Waits stepped by the golden ratio over DITHER_MS, the same in every session (replays stay exact):
+   * however few are taken, they meet an adapter timer's phases evenly (a dozen random ones left gaps
+   * of several ms, and what was learnt then hung on where the page time fell in the timer's period).
+   * Not in even steps: those could alias with the timer and meet one phase of it only.
    */
   varyingWait(): number {
-    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
-    return (this.seed / 2 ** 32) * DITHER_MS;
+    this.phase = (this.phase + GOLDEN) % 1;
+    return this.phase * DITHER_MS;
   }
 
   /** A page command of `kind` answered one at a time, `ms` after it was written. */
