@@ -158,6 +158,16 @@ describe('a queue on the way that holds a page, then lets it go with the next ri
   });
 });
 
+describe('stk500boot through a Wi-Fi bridge (5-30 ms each way)', () => {
+  it('pipelines its pages without dropping back: filler counted for the fastest adapter makes each page longer on the wire than the interval, and an answer is late only counting from that pace', { timeout: 120_000 }, async () => {
+    const r = await flashThrough({ ...MEGA, link: 'wifi', imageBytes: 12 * 1024, seed: 2 });
+    expect(r.equal).toBe(true);
+    expect(r.result.pipeline.pages).toBeGreaterThan(20);
+    expect(r.result.pipeline.droppedBack).toBeNull();
+    expect(r.bytesLost).toBe(0);
+  });
+});
+
 describe('seeded jitter runs (a slice of npm run bench:jitter)', () => {
   const models: LinkModelName[] = ['ftdi', 'ch340', '16u2', 'wifi'];
   for (const link of models) {

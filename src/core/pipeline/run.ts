@@ -34,6 +34,12 @@ export interface PipelinedCommands {
    * (Pacer.leadBytes): it may leave as soon as there is room, and arrive right behind the one before.
    */
   readonly selfPaced?: boolean;
+  /**
+   * Self-paced: each command's time on the wire, its filler included, at the nominal rate. Filler
+   * is counted for the fastest adapter, so on a slower one the commands follow each other that much
+   * further apart than the interval: an answer is late only counting from there.
+   */
+  readonly wireMs?: number;
 }
 
 export interface PipelineOutcome {
@@ -70,6 +76,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
   const interval = pacer.interval(kind);
   if (interval === null) return { answered: 0, clean: true };
   const late = pacer.lateAfter(kind);
+  const slot = Math.max(interval, c.wireMs ?? 0);
   const sentAt = new Float64Array(MAX_IN_FLIGHT);
   let sent = 0;
   let done = 0;
@@ -85,7 +92,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
       await c.send(sent);
       const t = clock.now();
       // Self-paced, it waits behind the one before on the wire: late counts from when it would have left.
-      sentAt[sent % MAX_IN_FLIGHT] = c.selfPaced && sent > done ? Math.max(t, (sentAt[(sent - 1) % MAX_IN_FLIGHT] ?? 0) + interval) : t;
+      sentAt[sent % MAX_IN_FLIGHT] = c.selfPaced && sent > done ? Math.max(t, (sentAt[(sent - 1) % MAX_IN_FLIGHT] ?? 0) + slot) : t;
       nextAt = t + interval;
       if (sent > done) pacer.stats.pipelined++;
       sent++;

@@ -79,7 +79,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
-      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0 }),
+      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0, wireMs: (lead + FRAME_BYTES + bodyFor(first).length) * (w.pacer.byteTimeMs ?? 0) }),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );
