@@ -41,8 +41,10 @@ export interface V1Wire {
   send(bytes: Uint8Array): Promise<void>;
   /** Exactly `n` bytes within `ms`, or null (nothing is taken then). */
   receive(n: number, ms: number): Promise<Uint8Array | null>;
-  /** Bytes in that no receive took yet, and when the last of them came; null while there are none. */
-  readonly pending: { readonly bytes: number; readonly lastAt: number } | null;
+  /** Bytes in that no receive took yet. */
+  readonly pending: number;
+  /** When the last bytes came, on the link's clock (now, when the link cannot tell). */
+  readonly lastReceivedAt: number;
 }
 
 /**
@@ -93,8 +95,10 @@ export function linkWire(opts: ClientOptions, pacer: Pacer, logger: Logger, stat
     logger,
     answerTimeoutMs,
     get pending() {
-      const bytes = opts.link.available ?? 0;
-      return bytes > 0 ? { bytes, lastAt: opts.link.lastReceivedAt ?? opts.clock.now() } : null;
+      return opts.link.available ?? 0;
+    },
+    get lastReceivedAt() {
+      return opts.link.lastReceivedAt ?? opts.clock.now();
     },
     async send(bytes) {
       pacer.turnarounds.sending(opts.clock.now());
@@ -166,9 +170,11 @@ export async function pipelinedPages(
       ...(kind === 'read'
         ? {
             clearAt: () => {
-              const p = w.pending;
-              const total = (inFlight[waiting % MAX_IN_FLIGHT] ?? []).reduce((s, n) => s + n + 2, 0);
-              return p ? w.pacer.clearAfter(p.lastAt, p.bytes, total) : null;
+              const got = w.pending;
+              if (got === 0) return null;
+              let total = 0;
+              for (const n of inFlight[waiting % MAX_IN_FLIGHT] ?? []) total += n + 2;
+              return w.pacer.clearAfter(w.lastReceivedAt, got, total);
             },
           }
         : {}),

@@ -20,7 +20,8 @@ export interface V2Wire {
   /** The deadline for an answer one at a time. */
   readonly answerTimeoutMs: number;
   sendFrame(body: Uint8Array, lead?: number): Promise<number>;
-  readonly answerSoFar: { readonly bytes: number; readonly lastAt: number } | null;
+  readonly answerBytesIn: number;
+  readonly lastReceivedAt: number;
   answerTo(seq: number, cmd: number, ms: number): Promise<Uint8Array | null>;
   checkStatus(answer: Uint8Array): void;
   checkReadSize(answer: Uint8Array, block: number): void;
@@ -37,8 +38,11 @@ export function wireView(w: FrameWire, pacer: Pacer, clock: Clock, logger: Logge
     answerTo: (q, c, ms) => w.answerTo(q, c, ms),
     checkStatus: (a) => w.checkStatus(a),
     checkReadSize: (a, n) => w.checkReadSize(a, n),
-    get answerSoFar() {
-      return w.answerSoFar;
+    get answerBytesIn() {
+      return w.answerBytesIn;
+    },
+    get lastReceivedAt() {
+      return w.lastReceivedAt;
     },
   };
 }
@@ -87,6 +91,6 @@ export async function pipelinedPages(
 
 /** When the next page read may leave, going by the answer arriving (`total` bytes, framed). */
 function clearAt(w: V2Wire, total: number): number | null {
-  const s = w.answerSoFar;
-  return s ? w.pacer.clearAfter(s.lastAt, s.bytes, total) : null;
+  const got = w.answerBytesIn;
+  return got > 0 ? w.pacer.clearAfter(w.lastReceivedAt, got, total) : null;
 }

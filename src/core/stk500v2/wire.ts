@@ -108,13 +108,14 @@ export class FrameWire {
     }
   }
 
-  /**
-   * How much of the next answer is in (decoded, half decoded, or waiting in the link; a whole frame
-   * counts as all of it), and when the last of it came; null while none is.
-   */
-  get answerSoFar(): { readonly bytes: number; readonly lastAt: number } | null {
-    const bytes = this.frames.length > 0 ? Infinity : this.decoder.partialBytes + (this.opts.link.available ?? 0);
-    return bytes > 0 ? { bytes, lastAt: this.opts.link.lastReceivedAt ?? this.opts.clock.now() } : null;
+  /** Bytes of the next answer in (decoded, half decoded, or waiting in the link; a whole frame counts as all of it). */
+  get answerBytesIn(): number {
+    return this.frames.length > 0 ? Infinity : this.decoder.partialBytes + (this.opts.link.available ?? 0);
+  }
+
+  /** When the last bytes came, on the link's clock (now, when the link cannot tell). */
+  get lastReceivedAt(): number {
+    return this.opts.link.lastReceivedAt ?? this.opts.clock.now();
   }
 
   /** A READ_FLASH_ISP answer must carry the whole block. */
