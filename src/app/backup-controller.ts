@@ -5,7 +5,7 @@ import type { ReactiveControllerHost } from 'lit';
 import { FlashError } from '../core/errors.js';
 import { readFirmware, type ReadResult } from '../core/read-session.js';
 import type { TargetRequest } from '../core/target.js';
-import type { FirmwareLibrary } from '../store/firmware-library.js';
+import type { FirmwareLibrary, FirmwareMeta } from '../store/firmware-library.js';
 import type { Settings } from '../store/settings.js';
 import { sha256Hex } from '../store/sha256.js';
 import { backupEntry, type BackupEntry } from './backup-entry.js';
@@ -34,6 +34,8 @@ export interface ReadDone {
   readonly entry: BackupEntry | null;
   /** The Recent entry that holds it (an earlier backup of the same bytes keeps its name). */
   readonly keptAs: string | null;
+  /** Recent held the same bytes already (told by when that entry was first stored, not by its name: one made the same minute has it too). */
+  readonly earlier: boolean;
   /** Why the backup is not in Recent although it was read (the download still works). */
   readonly storeProblem: string | null;
 }
@@ -108,8 +110,8 @@ export class BackupController extends JobController {
         this.hooks.announce(`Reading failed. ${out.error.title} ${out.error.hint}`);
         return;
       }
-      const { entry, keptAs, problem } = await this.store(out.value, out.port.label);
-      this.done = { read: out.value, entry, keptAs, storeProblem: problem };
+      const { entry, keptAs, earlier, problem } = await this.store(out.value, out.port.label);
+      this.done = { read: out.value, entry, keptAs, earlier, storeProblem: problem };
       this.set({ ...this.view, phase: 'done', running: false, percent: 100, secondsLeft: 0, port: out.port });
       this.hooks.announce(entry ? `Firmware read: ${entry.name}.` : 'The board holds no firmware: its application section is erased.');
     } finally {
@@ -120,23 +122,24 @@ export class BackupController extends JobController {
   }
 
   /** Keeps a read in the library; an erased application section is nothing to keep. */
-  private async store(read: ReadResult, portLabel: string): Promise<{ entry: BackupEntry | null; keptAs: string | null; problem: string | null }> {
+  private async store(read: ReadResult, portLabel: string): Promise<{ entry: BackupEntry | null; keptAs: string | null; earlier: boolean; problem: string | null }> {
     const what = `${read.bytesRead} bytes of ${read.mcu} flash read (the bootloader at 0x${read.appBytes.toString(16)} left out)`;
     if (read.bytes.length === 0) {
       this.hooks.note('info', `${what}: all erased, the board holds no firmware to keep.`);
-      return { entry: null, keptAs: null, problem: null };
+      return { entry: null, keptAs: null, earlier: false, problem: null };
     }
     const entry = backupEntry(read, portLabel, Date.now());
-    let keptAs: string;
+    let kept: FirmwareMeta;
     try {
-      keptAs = (await this.hooks.library().add(entry.name, entry.data, await sha256Hex(entry.data), entry.info)).name;
+      kept = await this.hooks.library().add(entry.name, entry.data, await sha256Hex(entry.data), entry.info);
     } catch (e) {
       this.hooks.note('error', `${what}, but not stored: ${errorText(e)}`);
-      return { entry, keptAs: null, problem: errorText(e) };
+      return { entry, keptAs: null, earlier: false, problem: errorText(e) };
     }
+    const keptAs = kept.name;
     this.hooks.note('info', `${what}; ${read.bytes.length} bytes up to the last used page kept in Recent as "${keptAs}".`);
     await this.hooks.stored();
-    return { entry, keptAs, problem: null };
+    return { entry, keptAs, earlier: kept.addedAt < kept.usedAt, problem: null };
   }
 
   private set(view: FlashView): void {

@@ -56,7 +56,7 @@ export class BoardRead extends LitElement {
           ${formatBytes(r.bytesRead)} of flash read in ${formatMs(r.ms)}, the bootloader at 0x${r.appBytes.toString(16)} left out;
           ${d.entry ? `${formatBytes(r.bytes.length)} up to the last used page.` : 'all of it erased: the board holds no firmware.'}
         </p>
-        ${d.keptAs ? html`<p data-testid="read-kept">Kept in Recent as “${d.keptAs}”${d.keptAs !== d.entry?.name ? ' (the same bytes as that earlier backup)' : ''}.</p>` : nothing}
+        ${d.keptAs ? html`<p data-testid="read-kept">Kept in Recent as “${d.keptAs}”${d.earlier ? ' (the same bytes as that earlier backup)' : ''}.</p>` : nothing}
         ${d.storeProblem ? html`<p role="alert">Not kept in Recent: ${d.storeProblem} Save it as a file instead.</p>` : nothing}
         ${d.entry ? html`<button class="primary" @click=${this._download}>Save ${d.entry.fileName}</button>` : nothing}
       </section>
