@@ -136,6 +136,8 @@ export async function pipelinedPages(
   onAnswer: (address: number, payload: Uint8Array) => void,
 ): Promise<PipelineOutcome> {
   const inFlight: (readonly number[])[] = new Array<readonly number[]>(MAX_IN_FLIGHT);
+  /** Each command in flight's whole answer: INSYNC, payload, OK for each of its commands. */
+  const answerBytes = new Uint32Array(MAX_IN_FLIGHT);
   let waiting = 0;
   let payload: Uint8Array = new Uint8Array(0);
   return runPipelined(
@@ -144,12 +146,12 @@ export async function pipelinedPages(
       send: async (i) => {
         const c = commandsFor(first + i * page);
         inFlight[i % MAX_IN_FLIGHT] = c.payloads;
+        answerBytes[i % MAX_IN_FLIGHT] = c.payloads.reduce((s, p) => s + p + 2, 0);
         await w.send(c.bytes);
       },
       answer: async (ms) => {
         const payloads = inFlight[waiting % MAX_IN_FLIGHT] ?? [];
-        const total = payloads.reduce((s, p) => s + p + 2, 0);
-        const answer = await w.receive(total, ms);
+        const answer = await w.receive(answerBytes[waiting % MAX_IN_FLIGHT] ?? 0, ms);
         if (!answer) return false;
         let at = 0;
         for (const p of payloads) {
@@ -171,10 +173,7 @@ export async function pipelinedPages(
         ? {
             clearAt: () => {
               const got = w.pending;
-              if (got === 0) return null;
-              let total = 0;
-              for (const n of inFlight[waiting % MAX_IN_FLIGHT] ?? []) total += n + 2;
-              return w.pacer.clearAfter(w.lastReceivedAt, got, total);
+              return got > 0 ? w.pacer.clearAfter(w.lastReceivedAt, got, answerBytes[waiting % MAX_IN_FLIGHT] ?? 0) : null;
             },
           }
         : {}),

@@ -63,7 +63,8 @@ export async function pipelinedPages(
   const cmd = kind === 'write' ? K.CMD_PROGRAM_FLASH_ISP : K.CMD_READ_FLASH_ISP;
   const seqs = new Uint8Array(MAX_IN_FLIGHT);
   // Page writes lead with idle filler as long as the bootloader's gap after one (see Pacer.leadBytes).
-  const lead = kind === 'write' ? w.pacer.leadBytes('write', FRAME_BYTES + bodyFor(first).length) : 0;
+  const commandBytes = FRAME_BYTES + bodyFor(first).length;
+  const lead = kind === 'write' ? w.pacer.leadBytes('write', commandBytes) : 0;
   let waiting = 0;
   let answer: Uint8Array | null = null;
   return runPipelined(
@@ -83,7 +84,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
-      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0, wireMs: (lead + FRAME_BYTES + bodyFor(first).length) * (w.pacer.byteTimeMs ?? 0) }),
+      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0, wireMs: (lead + commandBytes) * (w.pacer.byteTimeMs ?? 0) }),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );
