@@ -6,6 +6,7 @@
 // the one before, plus a margin, so it reaches the bootloader just after it is ready. One Pacer serves
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, range, stretched, withoutLargest } from './ranges.js';
+import { AnswerStarts } from './answer-starts.js';
 import { LinkDelays, STEADY_AFTER } from './link-delays.js';
 import { Turnarounds } from './turnarounds.js';
 
@@ -39,21 +40,6 @@ const MARGIN_SHARE = 0.01;
 /** Pages learnt on a steady link, whose round trips do not vary. */
 const STEADY_LEARN_PAGES = 3;
 /**
- * Long answers measured for when the bootloader started answering (see answerStart), at least,
- * before their spread counts as the spread of the way to the board; until then the whole spread of
- * the link's delay does.
- */
-const START_SAMPLES = 8;
-/**
- * When the long answers' starts spread over more than this, the way to the board varies at random by
- * more than a few samples can bound (8 uniform samples' range falls below 0.8 of the whole in a third
- * of sessions). The whole round trips' range bounds it then: it holds both ways' variation, so it errs
- * wide, and a link that jittery gains little from pipelining anyway.
- */
-const JITTERY_MS = 2;
-/** Long answers that may show a link jittery (see startsKnown). */
-const JITTERY_AFTER = 3;
-/**
  * An answer later than the slowest learnt round trip by this much (or by the spread) is late. A host
  * that stalls for tens of milliseconds (a garbage collection, a busy machine) must not cost the rest
  * of the session, and waiting longer sends nothing more: one page at most is ahead.
@@ -75,8 +61,8 @@ export class Pacer {
   private phase = 0.5;
   private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
-  private readonly starts: number[] = [];
-  private readonly warmups = { link: 0, start: 0 };
+  private readonly starts = new AnswerStarts();
+  private readonly warmups = { link: 0 };
   /** The client's page commands each carry a short round trip (see linkFromPages): no short samples sent. */
   private fromPages = false;
 
@@ -119,7 +105,7 @@ export class Pacer {
 
   /** Before a short command sent only to measure the link: how long to wait first; null when enough are known. */
   sampleWait(): number | null {
-    if (!this.learning || this.link.calm || (this.link.count >= LINK_SAMPLES && this.startsKnown)) return null;
+    if (!this.learning || this.link.calm || (this.link.count >= LINK_SAMPLES && this.starts.known)) return null;
     if (this.fromPages && !this.wantsStart) return null;
     return this.varyingWait();
   }
@@ -129,16 +115,7 @@ export class Pacer {
    * shown whether the link is calm (a calm link needs none).
    */
   get wantsStart(): boolean {
-    return this.link.count >= STEADY_AFTER && !this.link.calm && !this.startsKnown;
-  }
-
-  /**
-   * Enough long answers: START_SAMPLES, or fewer once their starts already spread over JITTERY_MS
-   * (the round trips' range is the margin then, and more starts would not narrow it).
-   */
-  private get startsKnown(): boolean {
-    const n = this.starts.length;
-    return n >= START_SAMPLES || (n >= JITTERY_AFTER && range(this.starts) > JITTERY_MS);
+    return this.link.count >= STEADY_AFTER && !this.link.calm && !this.starts.known;
   }
 
   /**
@@ -148,8 +125,7 @@ export class Pacer {
    * chunks it holds, so the spread of these is the way to the board's own (a USB frame, a Wi-Fi hop).
    */
   answerStart(ms: number): void {
-    if (this.warmups.start++ === 0) return;
-    if (this.starts.length < 64) this.starts.push(ms);
+    this.starts.add(ms);
   }
 
   get byteTimeMs(): number | null {
@@ -191,11 +167,11 @@ export class Pacer {
   interval(kind: PageKind): number | null {
     const list = this.pages[kind];
     if (!this.enabled || this.link.fast || list.length < this.learnPages) return null;
-    if (this.learning && !this.link.calm && !(this.link.count >= LINK_SAMPLES && this.startsKnown)) return null;
+    if (this.learning && !this.link.calm && !(this.link.count >= LINK_SAMPLES && this.starts.known)) return null;
     const link = this.link.least;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
-    const spread = this.link.calm ? this.calmSpread(list) : this.startsKnown ? this.startSpread() : this.spread(kind);
+    const spread = this.link.calm ? this.calmSpread(list) : this.starts.known ? this.starts.spread(this.link.kept) : this.spread(kind);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
@@ -254,12 +230,6 @@ export class Pacer {
     this.stats.droppedBack = reason;
     // A link too fast to pipeline never was: nothing to tell.
     if (!this.link.fast) this.onDropBack?.(reason);
-  }
-
-  /** The way to the board's spread, from the long answers' starts (see JITTERY_MS). */
-  private startSpread(): number {
-    const s = stretched(this.starts);
-    return s <= JITTERY_MS ? s : Math.max(s, stretched(this.link.kept));
   }
 
   /** On a calm link: its round trips' range, or its pages', each stretched for how few they are. */
