@@ -7,6 +7,7 @@
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, range, stretched, withoutLargest } from './ranges.js';
 import { AnswerStarts } from './answer-starts.js';
+import { Dither } from './dither.js';
 import { LinkDelays, STEADY_AFTER } from './link-delays.js';
 import { Turnarounds } from './turnarounds.js';
 
@@ -16,14 +17,6 @@ export type PageKind = 'write' | 'read';
 export const LEARN_PAGES = 12;
 /** Short round trips that measure the link's own delay, at least, before pipelining. */
 const LINK_SAMPLES = 24;
-/**
- * Learning waits a varying time, up to this, before each sample: an adapter that sends on a timer
- * (FTDI's 16 ms) would otherwise answer every back-to-back command at the same phase of it, and the
- * least delay seen would not be the least there is.
- */
-const DITHER_MS = 17;
-/** The golden ratio's fractional part: steps by it fall evenly over any period. */
-const GOLDEN = 0.6180339887498949;
 /**
  * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
  * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
@@ -57,8 +50,8 @@ export class Pacer {
   readonly stats: PacerStats = { pipelined: 0, droppedBack: null };
   /** The host's own part of each round trip, from an answer to the next command. */
   readonly turnarounds = new Turnarounds();
-  /** Where the last varying wait fell in DITHER_MS, as a fraction of it. */
-  private phase = 0.5;
+  /** The varying waits before learning samples. */
+  private readonly dither = new Dither();
   private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
   private readonly starts = new AnswerStarts();
@@ -146,15 +139,9 @@ export class Pacer {
     return this.enabled && this.byteMs !== null && !this.link.fast;
   }
 
-  /**
-   * Waits stepped by the golden ratio over DITHER_MS, the same in every session (replays stay exact):
-   * however few are taken, they meet an adapter timer's phases evenly (a dozen random ones left gaps
-   * of several ms, and what was learnt then hung on where the page time fell in the timer's period).
-   * Not in even steps: those could alias with the timer and meet one phase of it only.
-   */
+  /** A wait before a learning sample (see Dither). */
   varyingWait(): number {
-    this.phase = (this.phase + GOLDEN) % 1;
-    return this.phase * DITHER_MS;
+    return this.dither.next();
   }
 
   /** A page command of `kind` answered one at a time, `ms` after it was written. */
