@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       'phases and, for wifi (5-30 ms) and fixed (4 +- 3 ms), every transfer\'s delay. Verified means the emulated flash equals the image byte',
       'for byte. A run drops back to one command at a time at the first late, lost or wrong answer; "UART bytes lost" counts bytes that',
       'reached the bootloader\'s UART while it could not take them (an early send), over all runs of the model, leaving out the 0x00',
-      'filler that stk500boot\'s pipelined page writes lead with (it lands while the bootloader is busy by design, and is skipped).',
+      'filler that stk500boot\'s pipelined page writes (and reads, where that is faster) lead with (it lands while the bootloader is busy by design, and is skipped).',
       '',
       ...rows,
       '',

@@ -115,6 +115,26 @@ describe('Pacer', () => {
     }
   });
 
+  it("leads a page read with filler from the long answers' starts: it outlasts the bootloader's time and its whole answer on any adapter, and adds no more than the least way to the board", () => {
+    const cmd = 10;
+    const answer = 265;
+    const procMs = 0.2;
+    const board = 10_000 / 117647;
+    const needed = procMs + answer * board;
+    for (const wireBaud of [117647, 115385]) {
+      const byte = 10_000 / wireBaud;
+      const p = timerLink(0);
+      // Starts: the way to the board (0.4 to 1.4 ms, a USB frame), the command's bytes, the bootloader's time.
+      for (let i = 0; i < 8; i++) p.answerStart(0.4 + (i % 5) * 0.25 + cmd * byte + procMs);
+      for (let i = 0; i < LEARN_PAGES; i++) p.page('read', 40 + (i % 2) * 16);
+      const filler = p.leadBytes('read', cmd, answer) * byte;
+      expect(filler).toBeGreaterThan(needed + byte);
+      // Over: the least way (0.4 ms), the answer counted at the nominal rate, a 0.3 ms margin, two bytes.
+      const nominal = 10_000 / 115200;
+      expect(filler).toBeLessThan(needed + 0.4 + answer * (nominal - board) + 0.3 + cmd * byte + 2 * byte);
+    }
+  });
+
   it("through an adapter that answers on a 16 ms timer, the interval learnt stays within 5 ms above the page time wherever that falls in the timer's period, never below it", () => {
     // Answers reach the host on the timer's ticks, and each command follows the last arrival after
     // the Pacer's wait: only its waits vary the phase the bootloader's answer meets.
@@ -198,20 +218,23 @@ describe('Pacer', () => {
     expect(p.interval('write') ?? 0).toBeGreaterThan(40 + 40);
   });
 
+  /** A link whose return varies by an FTDI timer's 16 ms, and whose way to the board varies by `startSpread`. */
+  const timerLink = (startSpread: number): Pacer => {
+    const p = new Pacer();
+    p.useBaud(115200);
+    // A return delay that varies by 16 ms (an FTDI latency timer) on every short answer.
+    for (let i = 0; i < 30; i++) p.trip(1 + (i % 2) * 16, 2, 2);
+    // One at a time, a page takes 40 to 120 ms (half the time at the least).
+    for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40 + (i % 2) * 80);
+    expect(p.interval('write')).toBeNull();
+    // The first long answer is the host's warm-up (20 ms late): not counted.
+    p.answerStart(20);
+    for (let i = 0; i < 8; i++) p.answerStart(3 + (i % 2) * startSpread);
+    return p;
+  };
+
   it('waits for long answers before pipelining; grows the interval by their spread (the way to the board), not by the return timer', () => {
-    const make = (startSpread: number): Pacer => {
-      const p = new Pacer();
-      p.useBaud(115200);
-      // A return delay that varies by 16 ms (an FTDI latency timer) on every short answer.
-      for (let i = 0; i < 30; i++) p.trip(1 + (i % 2) * 16, 2, 2);
-      // One at a time, a page takes 40 to 120 ms (half the time at the least).
-      for (let i = 0; i < LEARN_PAGES; i++) p.page('write', 40 + (i % 2) * 80);
-      expect(p.interval('write')).toBeNull();
-      // The first long answer is the host's warm-up (20 ms late): not counted.
-      p.answerStart(20);
-      for (let i = 0; i < 8; i++) p.answerStart(3 + (i % 2) * startSpread);
-      return p;
-    };
+    const make = timerLink;
     const ftdi = make(1).interval('write') ?? 0;
     const wifi = make(25).interval('write') ?? 0;
     expect(ftdi).toBeGreaterThan(39);
@@ -221,6 +244,19 @@ describe('Pacer', () => {
     expect(make(3).interval('write') ?? 0).toBeGreaterThan(39 + 16);
     // Spread so wide that the interval is not below the pages' median round trip: nothing to gain.
     expect(make(60).interval('write')).toBeNull();
+  });
+
+  it("self-paced commands (led by filler, paced by the wire) get no margin for the way to the board's spread, which cannot bring one closer to the one before; on a jittery link they keep it", () => {
+    const ftdi = timerLink(1.5);
+    const hostTimed = ftdi.interval('write') ?? 0;
+    const selfPaced = ftdi.interval('write', true) ?? 0;
+    // Eight starts 1.5 ms apart, stretched by 9/7: about 1.9 ms less.
+    expect(hostTimed - selfPaced).toBeGreaterThan(1.8);
+    expect(hostTimed - selfPaced).toBeLessThan(2);
+    // Still above the page time less the least link delay (39 ms).
+    expect(selfPaced).toBeGreaterThan(39);
+    const wifi = timerLink(25);
+    expect(wifi.interval('write', true)).toBe(wifi.interval('write'));
   });
 });
 
@@ -281,6 +317,34 @@ describe('runPipelined', () => {
     expect(t).toBeLessThan(100 - 62 * byte + 265 * byte - 8 + 0.3);
     // More bytes in by the same moment: it began earlier, so may end earlier.
     expect(pacer.clearAfter(100, 124, 265)).toBeLessThan(t);
+  });
+
+  it('self-paced: up to three in flight, and an answer is late only counting from the end of the filler that leads its command', async () => {
+    const clock = new HandClock();
+    const pacer = learnt(8, 40);
+    // Each command leads with 80 ms of filler: the board is busy 80 + 32 ms with it, and answers
+    // 120 ms after the command left at the least, past the 40 ms learnt without filler plus 60 ms.
+    const b = fakeBoard(clock, 30, 80 + 32, 8);
+    let most = 0;
+    let answered = 0;
+    const c: PipelinedCommands = {
+      ...b.c,
+      send: async (i) => {
+        await b.c.send(i);
+        most = Math.max(most, i + 1 - answered);
+      },
+      answered: (i) => {
+        b.c.answered(i);
+        answered = i + 1;
+      },
+      selfPaced: true,
+      wireMs: 80 + 32,
+      leadMs: 80,
+    };
+    const out = await drive(clock, runPipelined(c, { pacer, kind: 'write', clock, settleMs: 1000 }));
+    expect(out).toEqual({ answered: 30, clean: true });
+    expect(pacer.stats.droppedBack).toBeNull();
+    expect(most).toBe(3);
   });
 
   it('a wrong answer: drops back unclean, counting only the answers before it', async () => {

@@ -68,6 +68,45 @@ describe('pipelined pages on the real bootloaders', () => {
   }
 });
 
+describe('stk500boot page reads', () => {
+  /** Counts the 0x00 filler (runs of more than two: a frame holds two apart) the host sends after its last page write, once it sends READ_FLASH_ISP frames (1B seq 00 04 0E 14). */
+  const fillerInVerify = () => {
+    const last: number[] = [];
+    const seen = { verify: false, zeros: 0 };
+    let run = 0;
+    const line = () => ({
+      toMcu: (v: number) => {
+        run = v === 0 ? run + 1 : 0;
+        if (seen.verify && run > 2) seen.zeros += run === 3 ? 3 : 1;
+        last.push(v);
+        if (last.length > 6) last.shift();
+        if (last[0] === 0x1b && last[2] === 0 && last[3] === 4 && last[4] === 0x0e && last[5] === 0x14) seen.verify = true;
+        // A PROGRAM_FLASH_ISP frame (1B seq 01 0A 0E 13): the page reads before it sampled the link.
+        if (last[0] === 0x1b && last[2] === 1 && last[3] === 0x0a && last[4] === 0x0e && last[5] === 0x13) seen.zeros = 0;
+        return v;
+      },
+      toHost: (v: number) => v,
+    });
+    return { seen, line };
+  };
+
+  it("lead with filler through FTDI, where the wire then paces them closer than the host's timers may (no margin for the way's 1 ms USB frames); not at a steady 4 ms, where both would be as close", { timeout: 120_000 }, async () => {
+    const ftdi = fillerInVerify();
+    const r = await flashThrough({ ...MEGA, link: 'ftdi', imageBytes: 24 * 1024, seed: 3, line: ftdi.line });
+    expect(r.equal).toBe(true);
+    expect(r.log.some((l) => /page reads sent before the answer/.test(l))).toBe(true);
+    // 96 reads, about 80 of them pipelined, each led by some 280 bytes of filler.
+    expect(ftdi.seen.zeros).toBeGreaterThan(60 * 250);
+    expect(r.bytesLost).toBe(0);
+    expect(r.result.pipeline.droppedBack).toBeNull();
+    const steady = fillerInVerify();
+    const s = await flashThrough({ ...MEGA, link: 'fixed', latencyMs: 4, imageBytes: 8 * 1024, seed: 3, line: steady.line });
+    expect(s.equal).toBe(true);
+    expect(steady.seen.verify).toBe(true);
+    expect(steady.seen.zeros).toBe(0);
+  });
+});
+
 describe('optiboot learns the link from the pages the flash needs', () => {
   it('each page write\'s address answer is a short round trip: no GET_SYNC sent only to measure the link, pipelined from the first pages on', { timeout: 120_000 }, async () => {
     // The host's bytes between ENTER_PROGMODE and the first LOAD_ADDRESS (nothing but commands there).

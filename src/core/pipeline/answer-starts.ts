@@ -44,6 +44,19 @@ export class AnswerStarts {
     return n >= START_SAMPLES || (n >= JITTERY_AFTER && range(this.starts) > JITTERY_MS);
   }
 
+  /**
+   * They spread over more than JITTERY_MS: the way to the board varies at random by more than a few
+   * samples bound, and so may the least round trips a self-paced gap is learnt from.
+   */
+  get jittery(): boolean {
+    return stretched(this.starts) > JITTERY_MS;
+  }
+
+  /** The earliest start seen (Infinity while none is). */
+  get least(): number {
+    return Math.min(...this.starts);
+  }
+
   /** The way to the board's spread; on a jittery link at least the link's whole (`linkKept`, its samples). */
   spread(linkKept: readonly number[]): number {
     const s = stretched(this.starts);

@@ -18,16 +18,22 @@ export const LEARN_PAGES = 12;
 /** Short round trips that measure the link's own delay, at least, before pipelining. */
 const LINK_SAMPLES = 24;
 /**
- * Commands sent and not yet answered, at most: one ahead. A queue on the way that holds a page and
- * then lets it go (a bridge, a busy host) bunches at most the one page behind it.
+ * Commands sent and not yet answered, at most, when the host's timers space them: one ahead. A queue
+ * on the way that holds a page and then lets it go (a bridge, a busy host) bunches at most the one
+ * page behind it.
  */
-export const MAX_IN_FLIGHT = 2;
+export const HOST_TIMED_IN_FLIGHT = 2;
+/**
+ * The same for self-paced commands (leadBytes), which may bunch without harm: two ahead, so the
+ * wire stays busy while an adapter holds the tail of a long answer (FTDI: up to 16 ms of a read's).
+ */
+export const MAX_IN_FLIGHT = 3;
 /**
  * How much faster than its nominal baud a host's adapter may send: a 16U2 sends "115200" at 117,647
  * (as the board's own UART), FTDI and CH340 at 115,385. Filler sized at this lasts the gap on all.
  */
 const FASTEST_WIRE = 1.025;
-/** The margin on top of the learnt interval: a fixed part and a share of it. */
+/** The margin on top of the learnt interval: a fixed part and a share of the bootloader's own time. */
 const MARGIN_MS = 0.3;
 const MARGIN_SHARE = 0.01;
 /** Pages learnt on a steady link, whose round trips do not vary. */
@@ -54,6 +60,7 @@ export class Pacer {
   private readonly dither = new Dither();
   private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
+  private readonly wireBytes: Record<PageKind, number> = { write: 0, read: 0 };
   private readonly starts = new AnswerStarts();
   private readonly warmups = { link: 0 };
   /** The client's page commands each carry a short round trip (see linkFromPages): no short samples sent. */
@@ -116,13 +123,20 @@ export class Pacer {
    * bootloader started answering, worked out from when each chunk came and how many bytes it held
    * (a chunk cannot come before its last byte left the board). An adapter's timer delays only the
    * chunks it holds, so the spread of these is the way to the board's own (a USB frame, a Wi-Fi hop).
+   * `read`: the answer is a page read's, whose whole round trip counts as one of those (page).
    */
-  answerStart(ms: number): void {
-    this.starts.add(ms);
+  answerStart(ms: number, read?: { readonly ms: number; readonly wireBytes: number }): void {
+    // A page read one at a time (the address loaded before it): one of those learnt for the reads.
+    if (this.starts.add(ms) && read) this.page('read', read.ms, read.wireBytes);
   }
 
   get byteTimeMs(): number | null {
     return this.byteMs;
+  }
+
+  /** One byte's time at the fastest an adapter or the bootloader's UART may send (FASTEST_WIRE). */
+  get fastestByteMs(): number | null {
+    return this.byteMs === null ? null : this.byteMs / FASTEST_WIRE;
   }
 
   /** Before a page command of `kind` answered one at a time: how long to wait first (0 once learnt). */
@@ -144,28 +158,47 @@ export class Pacer {
     return this.dither.next();
   }
 
-  /** A page command of `kind` answered one at a time, `ms` after it was written. */
-  page(kind: PageKind, ms: number): void {
+  /**
+   * A page command of `kind` answered one at a time, `ms` after it was written; `wireBytes`, the
+   * command's and its answer's, are on the wire for a time that does not vary (see bootloaderShare).
+   */
+  page(kind: PageKind, ms: number, wireBytes = 0): void {
     const list = this.pages[kind];
     if (list.length < 64) list.push(ms);
+    this.wireBytes[kind] = wireBytes;
   }
 
-  /** The least time between sending two page commands of `kind`, or null while still learning or dropped back. */
-  interval(kind: PageKind): number | null {
+  /**
+   * The share of a page's busy time kept as a margin: of the bootloader's own part (a page erase and
+   * write may take longer on one page than another), not of its bytes on the wire, whose rate does
+   * not change within a session (and for filler, FASTEST_WIRE covers any adapter's).
+   */
+  private bootloaderShare(kind: PageKind, busy: number): number {
+    return MARGIN_SHARE * Math.max(0, busy - this.wireBytes[kind] * (this.byteMs ?? 0));
+  }
+
+  /**
+   * The least time between sending two page commands of `kind`, or null while still learning or
+   * dropped back. `selfPaced`: for commands led by filler (leadBytes), which the wire paces, so a
+   * way to the board that varies cannot bring one closer to the one before; only the learnt gap's
+   * own error needs a margin then (unless the link is jittery).
+   */
+  interval(kind: PageKind, selfPaced = false): number | null {
     const list = this.pages[kind];
     if (!this.enabled || this.link.fast || list.length < this.learnPages) return null;
     if (this.learning && !this.link.calm && !(this.link.count >= LINK_SAMPLES && this.starts.known)) return null;
     const link = this.link.least;
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
-    const spread = this.link.calm ? this.calmSpread(list) : this.starts.known ? this.starts.spread(this.link.kept) : this.spread(kind);
+    const spread = this.link.calm ? this.calmSpread(list) : !this.starts.known ? this.spread(kind) : selfPaced && !this.starts.jittery ? 0 : this.starts.spread(this.link.kept);
     const busy = Math.min(...list) - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
     const unseen = this.link.unseenMs;
-    const interval = this.link.steady ? busy + MARGIN_MS : busy + spread + unseen + MARGIN_MS + MARGIN_SHARE * busy;
+    const interval = this.link.steady ? busy + MARGIN_MS : busy + spread + unseen + MARGIN_MS + this.bootloaderShare(kind, busy);
     // On a link that varies this much, one command at a time is as fast: nothing to gain, only risk.
-    return interval < median(list) ? interval : null;
+    // Self-paced, a command and its filler take up to FASTEST_WIRE longer than the interval on the wire.
+    return interval * (selfPaced ? FASTEST_WIRE : 1) < median(list) ? interval : null;
   }
 
   /**
@@ -178,14 +211,45 @@ export class Pacer {
    * to back), only filler reaches the bootloader in that gap: such commands may go at once, the wire
    * paces them (see PipelinedCommands.selfPaced), and the filler costs only its margin.
    */
-  leadBytes(kind: PageKind, commandBytes: number): number {
-    const interval = this.interval(kind);
+  leadBytes(kind: PageKind, commandBytes: number, answerBytes?: number): number {
+    const interval = this.interval(kind, true);
     if (this.byteMs === null || interval === null) return 0;
     // The interval is the learnt gap and the command's own bytes (on the wire as fast as they may
     // have gone), with the spread and margins on top.
     const fastest = this.byteMs / FASTEST_WIRE;
-    const gap = interval - commandBytes * fastest;
+    const gap = answerBytes !== undefined && this.starts.known ? this.answerGap(commandBytes, answerBytes) : interval - commandBytes * fastest;
     return gap > 0 ? Math.ceil(gap / fastest) + 1 : 0;
+  }
+
+  /**
+   * The gap after a command whose answer is long (a page read, `answerBytes`), from the long
+   * answers' starts rather than round trips: each start (answerStart, bounded at the fastest rate)
+   * is at least the command's bytes and the bootloader's own time before its answer begins, and it
+   * listens again once that answer is out (at the nominal rate, slower than any real UART's). An
+   * adapter's timer, which holds an answer's tail, does not enter; the way to the board's delay
+   * does, and only makes it longer. For page reads of the same size as the long answers sampled.
+   */
+  private answerGap(commandBytes: number, answerBytes: number): number {
+    const byte = this.byteMs ?? 0;
+    return this.starts.least - commandBytes * (byte / FASTEST_WIRE) + answerBytes * byte + MARGIN_MS;
+  }
+
+  /**
+   * The least time between two self-paced commands of `kind` on a wire at the nominal rate, each
+   * led by leadBytes(kind, ...): what pipelining them costs per page on an adapter no faster than that.
+   */
+  private ledWireMs(kind: PageKind, commandBytes: number, answerBytes?: number): number {
+    return (this.leadBytes(kind, commandBytes, answerBytes) + commandBytes) * (this.byteMs ?? 0);
+  }
+
+  /**
+   * Whether commands of `kind` led by filler go faster than ones the host's timers space (for a
+   * bootloader that skips filler, where either may be used): they need no margin for the way to the
+   * board's spread, but their filler may last FASTEST_WIRE longer on the wire than it needs.
+   */
+  selfPacedGains(kind: PageKind, commandBytes: number, answerBytes?: number): boolean {
+    const timed = this.interval(kind);
+    return timed !== null && this.leadBytes(kind, commandBytes, answerBytes) > 0 && this.ledWireMs(kind, commandBytes, answerBytes) < timed;
   }
 
   /**

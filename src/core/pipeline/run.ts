@@ -7,7 +7,7 @@
 import { FlashError } from '../errors.js';
 import type { Clock } from '../link/clock.js';
 import type { Logger } from '../programmer.js';
-import { MAX_IN_FLIGHT, type PageKind, type Pacer } from './pacer.js';
+import { HOST_TIMED_IN_FLIGHT, MAX_IN_FLIGHT, type PageKind, type Pacer } from './pacer.js';
 
 export interface PipelinedCommands {
   readonly count: number;
@@ -40,6 +40,8 @@ export interface PipelinedCommands {
    * further apart than the interval: an answer is late only counting from there.
    */
   readonly wireMs?: number;
+  /** Self-paced: the filler's part of wireMs; it leads, so the answer comes that much later than one learnt without it. */
+  readonly leadMs?: number;
 }
 
 export interface PipelineOutcome {
@@ -61,7 +63,7 @@ export interface PipelineContext {
 
 export async function runPipelined(c: PipelinedCommands, x: PipelineContext): Promise<PipelineOutcome> {
   const before = x.pacer.stats.pipelined;
-  const every = x.pacer.interval(x.kind) ?? 0;
+  const every = (c.selfPaced === true ? c.wireMs : undefined) ?? x.pacer.interval(x.kind) ?? 0;
   const out = await pipelined(c, x.pacer, x.kind, x.clock, x.settleMs);
   const l = x.log;
   if (l) {
@@ -73,17 +75,21 @@ export async function runPipelined(c: PipelinedCommands, x: PipelineContext): Pr
 }
 
 async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clock: Clock, settleMs: number): Promise<PipelineOutcome> {
-  const interval = pacer.interval(kind);
+  const interval = pacer.interval(kind, c.selfPaced === true);
   if (interval === null) return { answered: 0, clean: true };
   const late = pacer.lateAfter(kind);
-  const slot = Math.max(interval, c.wireMs ?? 0);
+  // Self-paced, the wire paces them: its time per command is the slot (filler may be sized from
+  // more than the interval knows, such as a long answer's start).
+  const slot = c.selfPaced === true && c.wireMs !== undefined ? c.wireMs : interval;
+  const depth = c.selfPaced === true ? MAX_IN_FLIGHT : HOST_TIMED_IN_FLIGHT;
+  const lead = c.selfPaced === true ? (c.leadMs ?? 0) : 0;
   const sentAt = new Float64Array(MAX_IN_FLIGHT);
   let sent = 0;
   let done = 0;
   let nextAt = 0;
   while (done < c.count) {
     const now = clock.now();
-    const room = sent < c.count && pacer.active && sent - done < MAX_IN_FLIGHT;
+    const room = sent < c.count && pacer.active && sent - done < depth;
     const clear = room && sent > done && c.clearAt ? c.clearAt() : -Infinity;
     const held = clear === null && now >= nextAt;
     const at = Math.max(nextAt, clear ?? Infinity);
@@ -99,7 +105,7 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
       continue;
     }
     if (sent === done) return { answered: done, clean: true };
-    const lateAt = (sentAt[done % MAX_IN_FLIGHT] ?? 0) + late;
+    const lateAt = (sentAt[done % MAX_IN_FLIGHT] ?? 0) + lead + late;
     // Held: the answer is waited for whole; then the next command goes at once.
     const wake = Math.min(lateAt, room && !held ? (clear === null ? nextAt : at) : Infinity);
     let ok: boolean;

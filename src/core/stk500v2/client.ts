@@ -134,7 +134,7 @@ export class Stk500v2Client implements Programmer {
           throw new EraseCounterLost(address);
         },
       );
-      this.pacer.page('write', this.lastTripMs);
+      this.pacer.page('write', this.lastTripMs, body.length + 2 * K.FRAME_BYTES + 2);
       address += block;
       onPage(address - start);
     }
@@ -178,7 +178,7 @@ export class Stk500v2Client implements Programmer {
         addressValid = true;
         return r;
       });
-      this.pacer.page('read', this.lastTripMs);
+      this.pacer.page('read', this.lastTripMs, readWireBytes(request, block));
       onPage(address, reply.subarray(2, 2 + block));
       address += block;
     }
@@ -198,8 +198,10 @@ export class Stk500v2Client implements Programmer {
     await this.loadAddress(0, g);
     await varyingWait(this.pacer, this.opts.clock, this.opts.signal);
     const block = Math.min(BLOCK, g.pageBytes);
-    this.wire.checkReadSize(await this.command(Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20)), block);
-    if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs);
+    const request = Uint8Array.of(K.CMD_READ_FLASH_ISP, block >> 8, block & 0xff, 0x20);
+    this.wire.checkReadSize(await this.command(request), block);
+    const read = { ms: this.lastTripMs, wireBytes: readWireBytes(request, block) };
+    if (Number.isFinite(this.wire.lastStartMs)) this.pacer.answerStart(this.wire.lastStartMs, read);
   }
 
   private pipe(): V2Wire {
@@ -244,9 +246,14 @@ export class Stk500v2Client implements Programmer {
     }
     this.lastTripMs = clock.now() - sentAt;
     if (fixedTimeoutMs === undefined) this.timer.answered(this.lastTripMs);
-    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, body.length + 6, answer.length + 6);
+    if (SHORT_COMMANDS.has(cmd)) this.pacer.trip(this.lastTripMs, body.length + K.FRAME_BYTES, answer.length + K.FRAME_BYTES);
     this.wire.checkStatus(answer, accept);
     return answer;
   }
 
+}
+
+/** READ_FLASH_ISP's bytes on the wire both ways: its frame, and its answer's (command, status, `block` bytes, status). */
+function readWireBytes(request: Uint8Array, block: number): number {
+  return request.length + 2 * K.FRAME_BYTES + block + 3;
 }

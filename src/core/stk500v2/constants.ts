@@ -3,6 +3,8 @@
 
 export const MESSAGE_START = 0x1b;
 export const TOKEN = 0x0e;
+/** A frame's bytes besides its body: start, sequence, size (2), token, checksum. */
+export const FRAME_BYTES = 6;
 
 export const CMD_SIGN_ON = 0x01;
 export const CMD_SET_PARAMETER = 0x02;

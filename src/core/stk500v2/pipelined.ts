@@ -7,9 +7,6 @@ import type { PageKind, Pacer } from '../pipeline/pacer.js';
 import { runPipelined, type PipelineOutcome } from '../pipeline/run.js';
 import { MAX_IN_FLIGHT } from '../pipeline/pacer.js';
 import * as K from './constants.js';
-
-/** A frame's bytes besides its body: start, sequence, size (2), token, checksum. */
-const FRAME_BYTES = 6;
 import type { FrameWire } from './wire.js';
 
 /** What the pipeline needs of the STK500v2 client. */
@@ -62,9 +59,14 @@ export async function pipelinedPages(
 ): Promise<PipelineOutcome> {
   const cmd = kind === 'write' ? K.CMD_PROGRAM_FLASH_ISP : K.CMD_READ_FLASH_ISP;
   const seqs = new Uint8Array(MAX_IN_FLIGHT);
-  // Page writes lead with idle filler as long as the bootloader's gap after one (see Pacer.leadBytes).
-  const commandBytes = FRAME_BYTES + bodyFor(first).length;
-  const lead = kind === 'write' ? w.pacer.leadBytes('write', commandBytes) : 0;
+  // Page writes lead with idle filler as long as the bootloader's gap after the one before (see
+  // Pacer.leadBytes); page reads too where that goes faster than timing them (filler that reaches
+  // the bootloader while it sends an answer is lost in its UART, and costs nothing).
+  const commandBytes = K.FRAME_BYTES + bodyFor(first).length;
+  const answerBytes = kind === 'read' ? K.FRAME_BYTES + block + 3 : undefined;
+  const led = kind === 'write' || w.pacer.selfPacedGains('read', commandBytes, answerBytes);
+  const lead = led ? w.pacer.leadBytes(kind, commandBytes, answerBytes) : 0;
+  const byteMs = w.pacer.byteTimeMs ?? 0;
   let waiting = 0;
   let answer: Uint8Array | null = null;
   return runPipelined(
@@ -84,7 +86,7 @@ export async function pipelinedPages(
         waiting = i + 1;
         if (answer) onAnswer(first + i * block, answer);
       },
-      ...(kind === 'read' ? { clearAt: () => clearAt(w, FRAME_BYTES + block + 3) } : { selfPaced: lead > 0, wireMs: (lead + commandBytes) * (w.pacer.byteTimeMs ?? 0) }),
+      ...(lead > 0 ? { selfPaced: true, wireMs: (lead + commandBytes) * byteMs, leadMs: lead * byteMs } : answerBytes !== undefined ? { clearAt: () => clearAt(w, answerBytes) } : {}),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v2', first, page: block } },
   );

@@ -101,9 +101,10 @@ export class FrameWire {
       });
       if (!chunk) return null;
       this.stats.bytesIn += chunk.length;
-      // A chunk cannot come before its last byte left the board: a bound on when the answer began.
+      // A chunk cannot come before its last byte left the board: a bound on when the answer began
+      // (no earlier than it did, counted at the fastest rate).
       this.received += chunk.length;
-      this.startAt = Math.min(this.startAt, clock.now() - this.received * (this.pacer.byteTimeMs ?? 0));
+      this.startAt = Math.min(this.startAt, clock.now() - this.received * (this.pacer.fastestByteMs ?? 0));
       for (const f of this.decoder.push(chunk)) this.frames.push(f);
     }
   }
