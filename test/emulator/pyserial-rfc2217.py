@@ -29,6 +29,9 @@ port.dtr = True
 seen["sync_at_57600"] = sync(port, 5)
 
 port.baudrate = 115200
+# From here every read expects an answer: a generous deadline costs nothing when it comes, and a loaded
+# machine (the test's emulator shares it) may take longer than 0.3 s to send it.
+port.timeout = 2.0
 port.rts = False
 time.sleep(0.05)
 port.rts = True
