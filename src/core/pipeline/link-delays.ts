@@ -11,7 +11,6 @@ const FAST_LINK_MS = 3;
 /**
  * Samples after which a link whose delay has not varied by more than STEADY_MS counts as steady (a
  * fixed latency, no timer): nothing more to learn about it, and no waits before the pages learnt.
- * The largest sample is left out, as for calm: one held up on the host is not the link's.
  */
 export const STEADY_AFTER = 6;
 const STEADY_MS = 0.5;
@@ -38,8 +37,6 @@ export class LinkDelays {
    * up on the host (a collection, a busy machine) does not make a link unsteady.
    */
   calm = false;
-  /** The samples, the largest left out, within STEADY_MS (worked out per sample). */
-  steady = false;
 
   add(link: number): void {
     this.count++;
@@ -49,11 +46,14 @@ export class LinkDelays {
     const sorted = [...this.kept].sort((a, b) => a - b);
     this.fast = this.count >= 3 && (sorted[sorted.length >> 1] ?? 0) < FAST_LINK_MS;
     this.calm = this.count >= STEADY_AFTER && stretched(sorted.slice(0, -1)) < CALM_MS;
-    this.steady = this.count >= STEADY_AFTER && (sorted[sorted.length - 2] ?? Infinity) - (sorted[0] ?? 0) < STEADY_MS;
   }
 
   get full(): boolean {
     return this.kept.length >= KEPT;
+  }
+
+  get steady(): boolean {
+    return this.count >= STEADY_AFTER && this.max - this.min < STEADY_MS;
   }
 
   /** The least delay seen, 0 while none is known. */
