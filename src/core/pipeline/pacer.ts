@@ -235,21 +235,15 @@ export class Pacer {
   }
 
   /**
-   * The least time between two self-paced commands of `kind` on a wire at the nominal rate, each
-   * led by leadBytes(kind, ...): what pipelining them costs per page on an adapter no faster than that.
+   * Filler for page reads (`commandBytes` long, answered with `answerBytes`) where commands led by it
+   * go faster than ones the host's timers space, else 0: they need no margin for the way to the
+   * board's spread, but their filler may last FASTEST_WIRE longer on the wire than it needs (what
+   * each costs is counted at the nominal rate, as on an adapter no faster than that).
    */
-  private ledWireMs(kind: PageKind, commandBytes: number, answerBytes?: number): number {
-    return (this.leadBytes(kind, commandBytes, answerBytes) + commandBytes) * (this.byteMs ?? 0);
-  }
-
-  /**
-   * Whether commands of `kind` led by filler go faster than ones the host's timers space (for a
-   * bootloader that skips filler, where either may be used): they need no margin for the way to the
-   * board's spread, but their filler may last FASTEST_WIRE longer on the wire than it needs.
-   */
-  selfPacedGains(kind: PageKind, commandBytes: number, answerBytes?: number): boolean {
-    const timed = this.interval(kind);
-    return timed !== null && this.leadBytes(kind, commandBytes, answerBytes) > 0 && this.ledWireMs(kind, commandBytes, answerBytes) < timed;
+  readLeadBytes(commandBytes: number, answerBytes: number): number {
+    const timed = this.interval('read');
+    const lead = this.leadBytes('read', commandBytes, answerBytes);
+    return timed !== null && lead > 0 && (lead + commandBytes) * (this.byteMs ?? 0) < timed ? lead : 0;
   }
 
   /**

@@ -11,7 +11,7 @@ import { FrameWire, NAMES } from './wire.js';
 import { retrying, type V2Recovery } from './recovery.js';
 import { Pacer } from '../pipeline/pacer.js';
 import { learnWait, sampleLink, varyingWait } from '../pipeline/waits.js';
-import { pipelinedPages, wireView, type V2Wire } from './pipelined.js';
+import { pipelinedPages, readAnswerBytes, wireView, type V2Wire } from './pipelined.js';
 
 
 /** Largest block per PROGRAM/READ_FLASH_ISP: the bootloader buffers a 285-byte body. */
@@ -253,7 +253,7 @@ export class Stk500v2Client implements Programmer {
 
 }
 
-/** READ_FLASH_ISP's bytes on the wire both ways: its frame, and its answer's (command, status, `block` bytes, status). */
+/** READ_FLASH_ISP's bytes on the wire both ways: its frame and its answer's. */
 function readWireBytes(request: Uint8Array, block: number): number {
-  return request.length + 2 * K.FRAME_BYTES + block + 3;
+  return request.length + K.FRAME_BYTES + readAnswerBytes(block);
 }

@@ -63,9 +63,8 @@ export async function pipelinedPages(
   // Pacer.leadBytes); page reads too where that goes faster than timing them (filler that reaches
   // the bootloader while it sends an answer is lost in its UART, and costs nothing).
   const commandBytes = K.FRAME_BYTES + bodyFor(first).length;
-  const answerBytes = kind === 'read' ? K.FRAME_BYTES + block + 3 : undefined;
-  const led = kind === 'write' || w.pacer.selfPacedGains('read', commandBytes, answerBytes);
-  const lead = led ? w.pacer.leadBytes(kind, commandBytes, answerBytes) : 0;
+  const answerBytes = kind === 'read' ? readAnswerBytes(block) : undefined;
+  const lead = answerBytes === undefined ? w.pacer.leadBytes(kind, commandBytes) : w.pacer.readLeadBytes(commandBytes, answerBytes);
   const byteMs = w.pacer.byteTimeMs ?? 0;
   let waiting = 0;
   let answer: Uint8Array | null = null;
@@ -96,4 +95,9 @@ export async function pipelinedPages(
 function clearAt(w: V2Wire, total: number): number | null {
   const got = w.answerBytesIn;
   return got > 0 ? w.pacer.clearAfter(w.lastReceivedAt, got, total) : null;
+}
+
+/** READ_FLASH_ISP's answer on the wire: its frame around command, status, `block` bytes, status. */
+export function readAnswerBytes(block: number): number {
+  return K.FRAME_BYTES + block + 3;
 }
