@@ -7,6 +7,7 @@
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, range, stretched, withoutLargest } from './ranges.js';
 import { AnswerStarts } from './answer-starts.js';
+import { readClearAfter, type ClearContext } from './clear-times.js';
 import { Dither } from './dither.js';
 import { LinkDelays, STEADY_AFTER } from './link-delays.js';
 import { Turnarounds } from './turnarounds.js';
@@ -68,13 +69,17 @@ export class Pacer {
 
   /** One byte's time on the bootloader's wire (10 bits); unknown, the link's delay counts as 0: slower, never early. */
   private byteMs: number | null = null;
+  /** For clearAfter: the link and the byte times, set with the baud. */
+  private clear: ClearContext = { link: this.link, byteMs: 0, fastestByteMs: 0 };
 
   /** `enabled` false: one command at a time throughout. */
   constructor(private enabled = true) {}
 
   /** The bootloader's baud, once known. The nominal rate is a little slower than the real one, which errs on the late side. */
   useBaud(baud: number | undefined): void {
-    if (baud !== undefined && baud > 0) this.byteMs = 10_000 / baud;
+    if (baud === undefined || baud <= 0) return;
+    this.byteMs = 10_000 / baud;
+    this.clear = { link: this.link, byteMs: this.byteMs, fastestByteMs: this.byteMs / FASTEST_WIRE };
   }
 
   get active(): boolean {
@@ -246,17 +251,9 @@ export class Pacer {
     return timed !== null && lead > 0 && (lead + commandBytes) * (this.byteMs ?? 0) < timed ? lead : 0;
   }
 
-  /**
-   * The earliest the next page read may leave while the answer before it arrives, `got` of its
-   * `total` bytes in by `lastAt`: that answer began no later than those bytes allow (at the fastest
-   * a UART sends), ends on the board `total` bytes after, and the next command takes the link's
-   * least delay at least (less what so few samples may have missed) to get there. No margin: the
-   * bootloader listens again as its last byte starts out, and its UART holds two bytes more.
-   */
+  /** The earliest the next page read may leave while the answer before it arrives (see readClearAfter). */
   clearAfter(lastAt: number, got: number, total: number): number {
-    const byte = this.byteMs ?? 0;
-    const least = Math.max(0, this.link.least - this.link.unseenMs);
-    return lastAt - Math.min(got, total) * (byte / FASTEST_WIRE) + total * byte - least;
+    return readClearAfter(this.clear, lastAt, got, total);
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */
