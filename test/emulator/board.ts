@@ -153,6 +153,7 @@ export class EmulatedBoard {
   private readonly cycleClock: CycleClock | null;
   private stallUntil = 0;
   private holdMs = 0;
+  private split: { readonly after: number; readonly ms: number } | null = null;
   private eventsChanged = false;
   latencyMs: number;
   jitterMs: number;
@@ -246,7 +247,11 @@ export class EmulatedBoard {
     const perMs = this.clockHz / 1000;
     let t = Math.max((this.linkModel.toBoardAt(this.nowCycles() / perMs) + this.holdMs) * perMs, this.rxLineFreeAt, this.stallUntil);
     this.holdMs = 0;
-    for (const sent of bytes) {
+    const split = this.split;
+    this.split = null;
+    for (let i = 0; i < bytes.length; i++) {
+      const sent = bytes[i] ?? 0;
+      if (split && i === split.after) t += split.ms * perMs;
       t += charCycles;
       const value = this.line ? this.line.toMcu(sent) : sent;
       if (value !== null) this.rxWire.push({ value, doneAt: t, hostBaud });
@@ -269,6 +274,14 @@ export class EmulatedBoard {
    */
   holdNextWrite(ms: number): void {
     this.holdMs = ms;
+  }
+
+  /**
+   * The host's next write reaches the board in two parts: its first `after` bytes on time, the rest
+   * `ms` later (a bridge that sends a write as two packets and holds the second).
+   */
+  splitNextWrite(after: number, ms: number): void {
+    this.split = { after, ms };
   }
 
   /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */

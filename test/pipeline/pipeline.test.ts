@@ -140,8 +140,22 @@ describe('a queue on the way that holds a page, then lets it go with the next ri
     let held = false;
     return { toMcu: (v: number) => (!held && board.clock.now() >= atMs && ((held = true), board.holdNextWrite(ms)), v), toHost: (v: number) => v };
   };
-  it('optiboot, mid-write: the page sent ahead arrives while the bootloader writes, bytes are lost; the session drops back, finds it gone with one short GET_SYNC, resets the board and ends verified', { timeout: 120_000 }, async () => {
-    const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(1_500) });
+  it('optiboot, mid-write: a page held on its way holds the answer to its address too, and the next page waits for that answer, so nothing is lost and pipelining goes on', { timeout: 120_000 }, async () => {
+    for (const ms of [5, 40]) {
+      const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: holdOnce(1_500, ms) });
+      expect(r.equal).toBe(true);
+      expect(r.bytesLost).toBe(0);
+      expect(r.result.pipeline.droppedBack).toBeNull();
+      expect(r.result.recovery).toEqual({ resyncs: 0, repairs: 0, reconnects: 0 });
+    }
+  });
+
+  it('optiboot, mid-write: the tail of a page held on its way, its address answered on time; the page sent ahead arrives while the bootloader writes, bytes are lost; the session drops back, finds it gone with one short GET_SYNC, resets the board and ends verified', { timeout: 120_000 }, async () => {
+    const splitOnce = (board: EmulatedBoard) => {
+      let split = false;
+      return { toMcu: (v: number) => (!split && board.clock.now() >= 1_500 && ((split = true), board.splitNextWrite(40, 10)), v), toHost: (v: number) => v };
+    };
+    const r = await flashThrough({ ...UNO, link: 'fixed', latencyMs: 4, imageBytes: 16 * 1024, seed: 11, line: splitOnce });
     expect(r.equal).toBe(true);
     expect(r.result.bytesVerified).toBe(16 * 1024);
     expect(r.result.pipeline.pages).toBeGreaterThan(0);

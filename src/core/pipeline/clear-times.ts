@@ -4,6 +4,9 @@
 // the bootloader's byte time.
 import type { LinkDelays } from './link-delays.js';
 
+/** Bytes a bootloader's UART holds while it is busy (a 2-byte FIFO and the shift register). */
+const UART_HOLDS = 3;
+
 /** What the times below need to know of the session. */
 export interface ClearContext {
   readonly link: LinkDelays;
@@ -26,4 +29,17 @@ function leastDelay(link: LinkDelays): number {
  */
 export function readClearAfter(x: ClearContext, lastAt: number, got: number, total: number): number {
   return lastAt - Math.min(got, total) * x.fastestByteMs + total * x.byteMs - leastDelay(x.link);
+}
+
+/**
+ * The earliest the next page write may leave once some of the answer to the one before is in, its
+ * last byte by `lastAt`, after `before` bytes at least had to pass on the bootloader's wire from the
+ * page's first byte in (see stk500v1's bytesBefore): the page began to arrive no later than those
+ * bytes allow, the bootloader listens again `busyMs` (the learnt page time) after that and its UART
+ * holds three bytes more, and the next page takes the link's least delay at least to get there. A
+ * page held on its way holds the answer to its first command (its address), which comes long before
+ * the page is done, so the next page cannot catch up with it.
+ */
+export function writeClearAfter(x: ClearContext, lastAt: number, before: number, busyMs: number): number {
+  return lastAt - before * x.fastestByteMs + busyMs - UART_HOLDS * x.byteMs - leastDelay(x.link);
 }

@@ -7,7 +7,7 @@
 // a whole session: once it drops back, every later pass runs one command at a time.
 import { median, range, stretched, withoutLargest } from './ranges.js';
 import { AnswerStarts } from './answer-starts.js';
-import { readClearAfter, type ClearContext } from './clear-times.js';
+import { readClearAfter, writeClearAfter, type ClearContext } from './clear-times.js';
 import { Dither } from './dither.js';
 import { LinkDelays, STEADY_AFTER } from './link-delays.js';
 import { Turnarounds } from './turnarounds.js';
@@ -254,6 +254,16 @@ export class Pacer {
   /** The earliest the next page read may leave while the answer before it arrives (see readClearAfter). */
   clearAfter(lastAt: number, got: number, total: number): number {
     return readClearAfter(this.clear, lastAt, got, total);
+  }
+
+  /**
+   * The earliest the next page write may leave, going by the answer to the one before (see
+   * writeClearAfter); -Infinity on a link whose adapter holds answers on a timer (answer starts
+   * learnt), where their arrival says nothing of the board's time.
+   */
+  pageClearAfter(lastAt: number, got: number, before: number): number | null {
+    if (this.starts.known) return -Infinity;
+    return got === 0 ? null : writeClearAfter(this.clear, lastAt, before, Math.min(...this.pages.write) - this.link.least);
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */

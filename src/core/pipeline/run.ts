@@ -22,11 +22,11 @@ export interface PipelinedCommands {
   /** Answer `i` was right. */
   answered(i: number): void;
   /**
-   * For page reads: the earliest the next command may leave, going by the answer to the oldest one
-   * not yet answered (Pacer.clearAfter), or null while none of it has arrived. The next one goes
-   * ahead only once that answer has begun, and not before it may have ended on the board: a command
-   * held on its way holds its answer too, and the next one sent on time would reach the bootloader
-   * while it still answers.
+   * The earliest the next command may leave, going by the answer to the oldest one not yet answered
+   * (Pacer.clearAfter for page reads, pageClearAfter for optiboot's page writes), or null while none
+   * of it has arrived. The next one goes ahead only once that answer has begun, and not before the
+   * bootloader may listen again: a command held on its way holds its answer too, and the next one
+   * sent on time would reach the bootloader while it is still busy with it.
    */
   clearAt?(): number | null;
   /**
@@ -95,8 +95,12 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     const at = Math.max(nextAt, clear ?? Infinity);
     if (room && (sent === done || c.selfPaced === true || now >= at)) {
       if (sent > done) pacer.turnarounds.skip();
+      const handedOver = clock.now();
       await c.send(sent);
-      const t = clock.now();
+      // Gated by its answer (clearAt), a command counts from when it was handed to the link: one that
+      // the host or the way holds (a collection inside the write) holds its answer, and so the next.
+      // Without a gate, from when the link took it (the write's own time then counts as its delay).
+      const t = c.clearAt ? handedOver : clock.now();
       // Self-paced, it waits behind the one before on the wire: late counts from when it would have left.
       sentAt[sent % MAX_IN_FLIGHT] = c.selfPaced && sent > done ? Math.max(t, (sentAt[(sent - 1) % MAX_IN_FLIGHT] ?? 0) + slot) : t;
       nextAt = t + interval;

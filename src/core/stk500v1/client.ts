@@ -178,7 +178,7 @@ export class Stk500v1Client implements Programmer {
     const c = pageCommands(address, g, command, payload, this.extendedByte);
     this.extendedByte = address >>> 17;
     this.doing = `${payload > 0 ? 'reading' : 'writing'} page 0x${address.toString(16)}`;
-    return { bytes: joined(c.commands), payloads: c.payloads };
+    return { bytes: joined(c.commands), lengths: c.commands.map((x) => x.length), payloads: c.payloads };
   }
 
   private async addressed(address: number, g: FlashGeometry, command: Uint8Array, payload: number): Promise<Uint8Array> {

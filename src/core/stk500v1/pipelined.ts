@@ -25,10 +25,28 @@ export function noteTrip(pacer: Pacer, commands: readonly Uint8Array[], payloads
   else if (commands.length > 1 && payloads[commands.length - 1] === 0 && pacer.wantsLinkSamples) pacer.trip(firstMs, commands[0]?.length ?? 0, (payloads[0] ?? 0) + 2);
 }
 
-/** One page's commands in one write, and the payload each answer carries. */
+/** One page's commands in one write, each command's length, and the payload each answer carries. */
 export interface PageCommands {
   readonly bytes: Uint8Array;
+  readonly lengths: readonly number[];
   readonly payloads: readonly number[];
+}
+
+/**
+ * Of a page's answer, `got` bytes in: how many bytes at least had to pass on the bootloader's wire
+ * from the page's first byte in to the last of those out. The answer to each command leaves after
+ * that command is in, its bytes one after another.
+ */
+export function bytesBefore(c: Pick<PageCommands, 'lengths' | 'payloads'>, got: number): number {
+  let commandBytes = 0;
+  let answered = 0;
+  for (let j = 0; j < c.payloads.length; j++) {
+    commandBytes += c.lengths[j] ?? 0;
+    const size = (c.payloads[j] ?? 0) + 2;
+    if (got <= answered + size) return commandBytes + got - answered;
+    answered += size;
+  }
+  return commandBytes + got - answered;
 }
 
 /** What the pipeline needs of the STK500v1 client. */
@@ -135,7 +153,7 @@ export async function pipelinedPages(
   commandsFor: (address: number) => PageCommands,
   onAnswer: (address: number, payload: Uint8Array) => void,
 ): Promise<PipelineOutcome> {
-  const inFlight: (readonly number[])[] = new Array<readonly number[]>(MAX_IN_FLIGHT);
+  const inFlight: PageCommands[] = new Array<PageCommands>(MAX_IN_FLIGHT);
   /** Each command in flight's whole answer: INSYNC, payload, OK for each of its commands. */
   const answerBytes = new Uint32Array(MAX_IN_FLIGHT);
   let waiting = 0;
@@ -145,12 +163,12 @@ export async function pipelinedPages(
       count: Math.ceil((end - first) / page),
       send: async (i) => {
         const c = commandsFor(first + i * page);
-        inFlight[i % MAX_IN_FLIGHT] = c.payloads;
+        inFlight[i % MAX_IN_FLIGHT] = c;
         answerBytes[i % MAX_IN_FLIGHT] = c.payloads.reduce((s, p) => s + p + 2, 0);
         await w.send(c.bytes);
       },
       answer: async (ms) => {
-        const payloads = inFlight[waiting % MAX_IN_FLIGHT] ?? [];
+        const payloads = inFlight[waiting % MAX_IN_FLIGHT]?.payloads ?? [];
         const answer = await w.receive(answerBytes[waiting % MAX_IN_FLIGHT] ?? 0, ms);
         if (!answer) return false;
         let at = 0;
@@ -169,14 +187,17 @@ export async function pipelinedPages(
         waiting = i + 1;
         onAnswer(first + i * page, payload);
       },
-      ...(kind === 'read'
-        ? {
-            clearAt: () => {
+      clearAt:
+        kind === 'read'
+          ? () => {
               const got = w.pending;
               return got > 0 ? w.pacer.clearAfter(w.lastReceivedAt, got, answerBytes[waiting % MAX_IN_FLIGHT] ?? 0) : null;
+            }
+          : () => {
+              const got = w.pending;
+              const c = inFlight[waiting % MAX_IN_FLIGHT];
+              return w.pacer.pageClearAfter(w.lastReceivedAt, got, got > 0 && c ? bytesBefore(c, got) : 0);
             },
-          }
-        : {}),
     },
     { pacer: w.pacer, kind, clock: w.clock, settleMs: w.answerTimeoutMs, log: { logger: w.logger, protocol: 'STK500v1', first, page } },
   );
