@@ -258,12 +258,15 @@ export class Pacer {
 
   /**
    * The earliest the next page write may leave, going by the answer to the one before (see
-   * writeClearAfter); -Infinity on a link whose adapter holds answers on a timer (answer starts
-   * learnt), where their arrival says nothing of the board's time.
+   * writeClearAfter), less the range of the link's round trips: an answer within that range is one
+   * the interval's margin already covers (USB frames, a bridge's wake-ups delay answers that much
+   * without holding the page), so only one held longer than any learnt moves the next page.
+   * -Infinity on a link whose adapter holds answers on a timer (answer starts learnt), where their
+   * arrival says nothing of the board's time.
    */
   pageClearAfter(lastAt: number, got: number, before: number): number | null {
     if (this.starts.known) return -Infinity;
-    return got === 0 ? null : writeClearAfter(this.clear, lastAt, before, Math.min(...this.pages.write) - this.link.least);
+    return got === 0 ? null : writeClearAfter(this.clear, lastAt, before, Math.min(...this.pages.write) - this.link.least) - this.link.range;
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */

@@ -95,12 +95,8 @@ async function pipelined(c: PipelinedCommands, pacer: Pacer, kind: PageKind, clo
     const at = Math.max(nextAt, clear ?? Infinity);
     if (room && (sent === done || c.selfPaced === true || now >= at)) {
       if (sent > done) pacer.turnarounds.skip();
-      const handedOver = clock.now();
       await c.send(sent);
-      // Gated by its answer (clearAt), a command counts from when it was handed to the link: one that
-      // the host or the way holds (a collection inside the write) holds its answer, and so the next.
-      // Without a gate, from when the link took it (the write's own time then counts as its delay).
-      const t = c.clearAt ? handedOver : clock.now();
+      const t = clock.now();
       // Self-paced, it waits behind the one before on the wire: late counts from when it would have left.
       sentAt[sent % MAX_IN_FLIGHT] = c.selfPaced && sent > done ? Math.max(t, (sentAt[(sent - 1) % MAX_IN_FLIGHT] ?? 0) + slot) : t;
       nextAt = t + interval;
