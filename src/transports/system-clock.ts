@@ -15,7 +15,8 @@ type Yield = (fn: () => void) => void;
 function yielder(): Yield {
   if (typeof setImmediate === 'function') return (fn) => setImmediate(fn);
   if (typeof MessageChannel === 'function') {
-    const channel = new MessageChannel();
+    // Browsers only (Node has setImmediate): typed as the DOM's port, which Node's types do not describe.
+    const channel = new MessageChannel() as unknown as { port1: { onmessage: (() => void) | null }; port2: { postMessage(v: null): void } };
     const queue: (() => void)[] = [];
     channel.port1.onmessage = () => queue.shift()?.();
     return (fn) => {
