@@ -61,6 +61,8 @@ export class Pacer {
   private readonly dither = new Dither();
   private readonly link = new LinkDelays();
   private readonly pages: Record<PageKind, number[]> = { write: [], read: [] };
+  /** The least of each kind's pages, kept as they come (pageClearAfter asks for it on every page). */
+  private readonly leastPage: Record<PageKind, number> = { write: Infinity, read: Infinity };
   private readonly wireBytes: Record<PageKind, number> = { write: 0, read: 0 };
   private readonly starts = new AnswerStarts();
   private readonly warmups = { link: 0 };
@@ -169,7 +171,10 @@ export class Pacer {
    */
   page(kind: PageKind, ms: number, wireBytes = 0): void {
     const list = this.pages[kind];
-    if (list.length < 64) list.push(ms);
+    if (list.length < 64) {
+      list.push(ms);
+      this.leastPage[kind] = Math.min(this.leastPage[kind], ms);
+    }
     this.wireBytes[kind] = wireBytes;
   }
 
@@ -196,7 +201,7 @@ export class Pacer {
     // What the way to the board may take longer for one page than for the next.
     // The range of n samples falls short of the whole range by about 2 / (n + 1) of it: stretched back.
     const spread = this.link.calm ? this.calmSpread(list) : !this.starts.known ? this.spread(kind) : selfPaced && !this.starts.jittery ? 0 : this.starts.spread(this.link.kept);
-    const busy = Math.min(...list) - link;
+    const busy = this.leastPage[kind] - link;
     // The least of n samples overstates the least delay there is by about spread / (n + 1); a page
     // whose answer came without that delay (a long one fills a packet) would be timed that much early.
     const unseen = this.link.unseenMs;
@@ -257,16 +262,13 @@ export class Pacer {
   }
 
   /**
-   * The earliest the next page write may leave, going by the answer to the one before (see
-   * writeClearAfter), less the range of the link's round trips: an answer within that range is one
-   * the interval's margin already covers (USB frames, a bridge's wake-ups delay answers that much
-   * without holding the page), so only one held longer than any learnt moves the next page.
-   * -Infinity on a link whose adapter holds answers on a timer (answer starts learnt), where their
-   * arrival says nothing of the board's time.
+   * The earliest the next page write may leave (writeClearAfter), less the link's round-trip range,
+   * which the interval's margin covers: only an answer held longer than any learnt moves the next
+   * page. -Infinity where an adapter's timer holds answers (answer starts learnt): they say nothing.
    */
   pageClearAfter(lastAt: number, got: number, before: number): number | null {
     if (this.starts.known) return -Infinity;
-    return got === 0 ? null : writeClearAfter(this.clear, lastAt, before, Math.min(...this.pages.write) - this.link.least) - this.link.range;
+    return got === 0 ? null : writeClearAfter(this.clear, lastAt, before, this.leastPage.write - this.link.least) - this.link.range;
   }
 
   /** How long after it was written a pipelined command's answer counts as late. */
