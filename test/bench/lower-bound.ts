@@ -24,15 +24,17 @@ function pageCost(protocol: ProtocolId, page: number): PageCost {
     // stk500boot erases, then writes, with the CPU halted: 4 + 4 ms.
     return { writeBytes: 6 + 10 + page + 8, readBytes: 10 + 6 + page + 3, flashMs: 8 };
   }
-  // LOAD_ADDRESS 4 + answer 2, PROG_PAGE 5 + data + answer 2; READ_PAGE 5 + answer data + 2.
+  // LOAD_ADDRESS 4, PROG_PAGE 5 + data + answer 2; READ_PAGE 5 + answer data + 2. LOAD_ADDRESS goes in
+  // the same write as the page command, so its answer (2) leaves while the page command arrives.
   // optiboot starts the erase while the data still arrives, so only the 4 ms write is exposed.
-  return { writeBytes: 4 + 2 + 5 + page + 2, readBytes: 4 + 2 + 5 + page + 2, flashMs: 4 };
+  return { writeBytes: 4 + 5 + page + 2, readBytes: 4 + 5 + page + 2, flashMs: 4 };
 }
 
 /**
  * The floor of acceptance 3: every byte one round trip per page needs at the bootloader's real baud,
  * plus the bootloader's own time (from a command's last byte in to its answer's first byte out, page
- * erase and write included), as measured on the emulated board during the run.
+ * erase and write included, and the time its wire idles between the bytes of its answer), as measured
+ * on the emulated board during the run over the flash's page commands (EmulatedBoard pageThinkMs).
  */
 export function floorMs(protocol: ProtocolId, page: number, imageEnd: number, bootloaderMs: number): number {
   const pages = Math.ceil(imageEnd / page);

@@ -95,7 +95,7 @@ async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) 
     const r = await run(proxy.port);
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
-    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.stats.thinkMs, lost: board.stats.bytesLost - board.stats.zerosLost };
+    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.stats.pageThinkMs, lost: board.stats.bytesLost - board.stats.zerosLost };
   } finally {
     await proxy.close();
     await bridge.close();

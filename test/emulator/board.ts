@@ -3,6 +3,7 @@
 // 10 bit times per byte, garbled when the host's baud differs), the avr8js UCSRnA flag bug
 // worked around, a DTR/RTS auto-reset, and a USB-adapter model by name (link-models.ts). Runs in Node and browsers.
 import { AVRUSART, CPU, avrInstruction } from 'avr8js';
+import { ThinkTime } from './think-time.js';
 import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName, type USARTConfig } from './mcus.js';
 import { addPeripherals } from './peripherals.js';
 import { SpmUnit } from './spm.js';
@@ -133,12 +134,12 @@ export class EmulatedBoard {
   readonly clockHz: number;
   /**
    * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
-   * machine). behindMs: the most the 'locked' loop fell behind the wall clock. thinkMs: the bootloader's own time, from the last byte of a command in to the first byte
-   * of its answer out, summed over `thinks` commands (page erase and write included). zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
+   * machine). behindMs: the most the 'locked' loop fell behind the wall clock. thinkMs: the bootloader's own time (ThinkTime),
+   * summed over `thinks` commands; pageThinkMs: over the flash's page commands. zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
    * command, which a bootloader waiting for a frame start ignores). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, writesAhead: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, pageThinkMs: 0, writesAhead: 0 };
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -159,8 +160,7 @@ export class EmulatedBoard {
   jitterMs: number;
   /** How bytes cross the adapter; replaceable between sessions. */
   linkModel: LinkModel;
-  private lastRxDoneAt = 0;
-  private lastTxAt = 0;
+  private readonly think = new ThinkTime();
 
   private readonly words: Uint16Array;
   private readonly uart: USARTConfig;
@@ -171,6 +171,8 @@ export class EmulatedBoard {
   private cpu!: CPU;
   private usart!: AVRUSART;
   private rxFifo: number[] = [];
+  /** When each byte in rxFifo arrived. */
+  private rxFifoAt: number[] = [];
   private rxWire: RxByte[] = [];
   private rxLineFreeAt = 0;
   private txChunks: TxChunk[] = [];
@@ -243,6 +245,7 @@ export class EmulatedBoard {
 
   /** Bytes from the host's port opened at `hostBaud`, sent back to back at the adapter's real rate for it, with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
+    this.think.hostWrote(bytes.length, EMULATED_MCUS[this.mcu].pageBytes);
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : this.linkModel.uartBaud(hostBaud));
     const perMs = this.clockHz / 1000;
     let t = Math.max((this.linkModel.toBoardAt(this.nowCycles() / perMs) + this.holdMs) * perMs, this.rxLineFreeAt, this.stallUntil);
@@ -504,7 +507,7 @@ export class EmulatedBoard {
       return;
     }
     this.rxFifo.push(this.baudMismatch(b.hostBaud) ? garble(b.value) : b.value);
-    this.lastRxDoneAt = b.doneAt;
+    this.rxFifoAt.push(b.doneAt);
     d[UCSRA] = (d[UCSRA] ?? 0) | UCSRA_RXC;
   }
 
@@ -513,11 +516,8 @@ export class EmulatedBoard {
     const sentAt = this.cpu.cycles + 10 * (this.clockHz / this.usart.baudRate);
     const sent = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
-    if (this.lastRxDoneAt > this.lastTxAt) {
-      this.stats.thinkMs += (this.cpu.cycles - this.lastRxDoneAt) / perMs;
-      this.stats.thinks++;
-    }
-    this.lastTxAt = this.cpu.cycles;
+    this.think.sent(this.cpu.cycles, sentAt);
+    Object.assign(this.stats, { thinkMs: this.think.total / perMs, thinks: this.think.commands, pageThinkMs: this.think.pages / perMs });
     const byte = this.line ? this.line.toHost(sent) : sent;
     if (byte === null) return;
     this.eventsChanged = true;
@@ -573,6 +573,7 @@ export class EmulatedBoard {
     this.cpu = cpu;
     this.usart = usart;
     this.rxFifo = [];
+    this.rxFifoAt = [];
     this.haltUntil = cycles + (this.opts.startupMs ?? 0) * (this.clockHz / 1000);
     this.inApplication = false;
     this.appWords = this.opts.usbCdc && this.bootStart < m.flashBytes ? this.bootStart / 2 : 0;
@@ -592,6 +593,8 @@ export class EmulatedBoard {
     };
     cpu.readHooks[UDR] = () => {
       const v = this.rxFifo.shift() ?? 0;
+      const at = this.rxFifoAt.shift();
+      if (at !== undefined) this.think.read(at);
       if (this.rxFifo.length === 0) cpu.data[UCSRA] = (cpu.data[UCSRA] ?? 0) & ~(UCSRA_RXC | UCSRA_DOR);
       if (this.opts.usbCdc) {
         // Room again: a byte held back by flow control moves in (the next event may have changed).
