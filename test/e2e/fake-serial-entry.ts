@@ -39,7 +39,7 @@ export interface PlugSpec {
 
 export interface HexflashTestApi {
   plug(spec: PlugSpec): void;
-  /** One flash of `board` on a throwaway copy of `spec`'s board on virtual time (test/emulator/warm-up.ts). */
+  /** One flash of `board` on a throwaway copy of `spec`'s board on virtual time, and at real time through its adapter model if it runs at real time (test/emulator/warm-up.ts). */
   warmUp(board: BoardId, spec: PlugSpec): Promise<void>;
   unplug(): void;
   /** Pulls the UART board's USB plug (the board keeps its flash), and plugs it back in as a new port. */
@@ -118,7 +118,7 @@ const api: HexflashTestApi = {
     if (spec.grant !== false) serial.grant(faulty as unknown as HubPort);
     serial.plug(faulty as unknown as HubPort);
   },
-  warmUp: (id, spec) => warmUp(id, { mcu: spec.mcu, bootloader: bootOf(spec) }),
+  warmUp: (id, spec) => warmUp(id, { mcu: spec.mcu, bootloader: bootOf(spec) }, spec.speed === 'locked' || spec.speed === 'realtime' ? { link: spec.link ?? 'fixed' } : undefined),
   unplugPort() {
     if (!uartPort) throw new Error('no UART board plugged in');
     uartPort.faulty.unplug();
