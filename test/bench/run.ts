@@ -77,9 +77,10 @@ async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) 
   const bootloader = { bytes: parseIntelHex(info.hexText).bytes, start: info.start };
   // The emulator's own code compiled first (a cold engine runs the board behind its clock), its
   // real-time loop through this row's adapter model included.
-  if (!info.usbCdc && !warm.has(`${s.bootloader} ${s.link} ${s.latencyMs}`)) {
+  const warmKey = `${s.bootloader} ${s.link} ${s.latencyMs}`;
+  if (!info.usbCdc && !warm.has(warmKey)) {
     await warmUp(s.board, { mcu: info.mcu, bootloader }, { link: s.link, latencyMs: s.latencyMs });
-    warm.add(`${s.bootloader} ${s.link} ${s.latencyMs}`);
+    warm.add(warmKey);
   }
   const board = new EmulatedBoard({
     mcu: info.mcu,
@@ -97,7 +98,7 @@ async function withBoard(s: Scenario, image: FirmwareImage, run: (port: number) 
     const r = await run(proxy.port);
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
-    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.stats.pageThinkMs, lost: board.stats.bytesLost - board.stats.zerosLost };
+    return { ...r, ok: r.ok && equal, stats: { ...proxy.stats }, lagMs: board.stats.behindMs, bootloaderMs: board.think.pagesMs, lost: board.stats.bytesLost - board.stats.zerosLost };
   } finally {
     await proxy.close();
     await bridge.close();

@@ -3,10 +3,10 @@
 // 10 bit times per byte, garbled when the host's baud differs), the avr8js UCSRnA flag bug
 // worked around, a DTR/RTS auto-reset, and a USB-adapter model by name (link-models.ts). Runs in Node and browsers.
 import { AVRUSART, CPU, avrInstruction } from 'avr8js';
-import { ThinkTime } from './think-time.js';
 import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName, type USARTConfig } from './mcus.js';
 import { addPeripherals } from './peripherals.js';
 import { SpmUnit } from './spm.js';
+import { ThinkTime } from './think-time.js';
 import { CycleClock } from './virtual-clock.js';
 import type { Clock } from '../../src/core/link/clock.js';
 import { makeLinkModel, type LinkModel, type LinkModelName } from './link-models.js';
@@ -134,12 +134,13 @@ export class EmulatedBoard {
   readonly clockHz: number;
   /**
    * lagMs: emulated time the real-time loop gave up because the host could not keep up (0 on an idle
-   * machine). behindMs: the most the 'locked' loop fell behind the wall clock. thinkMs: the bootloader's own time (ThinkTime),
-   * summed over `thinks` commands; pageThinkMs: over the flash's page commands. zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
+   * machine). behindMs: the most the 'locked' loop fell behind the wall clock. zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
    * command, which a bootloader waiting for a frame start ignores). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, thinkMs: 0, thinks: 0, pageThinkMs: 0, writesAhead: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, writesAhead: 0 };
+  /** The bootloader's own time, over the session and over the flash's page commands (the bench's floor). */
+  readonly think: ThinkTime;
   onHostData: ((bytes: Uint8Array) => void) | null = null;
   /** Fault injection on the wire; null for a clean line. */
   line: LineFaults | null = null;
@@ -160,7 +161,6 @@ export class EmulatedBoard {
   jitterMs: number;
   /** How bytes cross the adapter; replaceable between sessions. */
   linkModel: LinkModel;
-  private readonly think = new ThinkTime();
 
   private readonly words: Uint16Array;
   private readonly uart: USARTConfig;
@@ -191,6 +191,7 @@ export class EmulatedBoard {
     this.mcu = opts.mcu;
     this.uart = m.usart;
     this.clockHz = opts.clockHz ?? 16_000_000;
+    this.think = new ThinkTime(m.pageBytes, this.clockHz / 1000);
     this.speed = opts.speed ?? 'realtime';
     this.cycleClock = this.speed === 'virtual' ? new CycleClock(() => this.cpu.cycles, this.clockHz / 1000) : null;
     this.clock = this.cycleClock ?? WALL_CLOCK;
@@ -245,7 +246,7 @@ export class EmulatedBoard {
 
   /** Bytes from the host's port opened at `hostBaud`, sent back to back at the adapter's real rate for it, with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    this.think.hostWrote(bytes.length, EMULATED_MCUS[this.mcu].pageBytes);
+    this.think.hostWrote(bytes.length);
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : this.linkModel.uartBaud(hostBaud));
     const perMs = this.clockHz / 1000;
     let t = Math.max((this.linkModel.toBoardAt(this.nowCycles() / perMs) + this.holdMs) * perMs, this.rxLineFreeAt, this.stallUntil);
@@ -517,7 +518,6 @@ export class EmulatedBoard {
     const sent = this.lastHostBaud && this.baudMismatch(this.lastHostBaud) ? garble(value) : value;
     this.stats.bytesFromMcu++;
     this.think.sent(this.cpu.cycles, sentAt);
-    Object.assign(this.stats, { thinkMs: this.think.total / perMs, thinks: this.think.commands, pageThinkMs: this.think.pages / perMs });
     const byte = this.line ? this.line.toHost(sent) : sent;
     if (byte === null) return;
     this.eventsChanged = true;

@@ -4,7 +4,7 @@ import { ThinkTime } from './think-time.js';
 
 describe('ThinkTime', () => {
   it('counts from the last byte read, not from bytes that came meanwhile and wait unread', () => {
-    const t = new ThinkTime();
+    const t = new ThinkTime(128);
     t.read(100);
     // Filler arriving at 150 and 160 is in the receiver, unread: the answer at 200 is 100 after the command's end.
     t.sent(200, 210);
@@ -13,7 +13,7 @@ describe('ThinkTime', () => {
   });
 
   it('counts the idle wire between the bytes of one answer', () => {
-    const t = new ThinkTime();
+    const t = new ThinkTime(128);
     t.read(0);
     t.sent(10, 20);
     t.sent(25, 35); // 5 idle after the first byte was out
@@ -23,13 +23,13 @@ describe('ThinkTime', () => {
   });
 
   it('counts page commands only from the first page-sized host write on', () => {
-    const t = new ThinkTime();
+    const t = new ThinkTime(128);
     t.read(0);
     t.sent(300, 310); // a reset's start-up before the first answer
-    t.hostWrote(10, 128);
+    t.hostWrote(10);
     t.read(400);
     t.sent(401, 411);
-    t.hostWrote(137, 128);
+    t.hostWrote(137);
     t.read(500);
     t.sent(504, 514);
     expect(t.pages).toBe(4);

@@ -15,9 +15,23 @@ export class ThinkTime {
   private readSinceTx = false;
   private lastTxDoneAt = 0;
 
-  /** The host wrote `bytes` bytes; `pageBytes`: the MCU's flash page. */
-  hostWrote(bytes: number, pageBytes: number): void {
-    if (bytes >= pageBytes) this.pagesBegun = true;
+  /** `pageBytes`: the MCU's flash page; `cyclesPerMs`: its clock, for the figures in ms. */
+  constructor(
+    private readonly pageBytes: number,
+    private readonly cyclesPerMs = 1,
+  ) {}
+
+  get totalMs(): number {
+    return this.total / this.cyclesPerMs;
+  }
+
+  get pagesMs(): number {
+    return this.pages / this.cyclesPerMs;
+  }
+
+  /** The host wrote `bytes` bytes. */
+  hostWrote(bytes: number): void {
+    if (bytes >= this.pageBytes) this.pagesBegun = true;
   }
 
   /** The firmware read a byte that had arrived at `arrivedAt`. */

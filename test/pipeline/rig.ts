@@ -38,7 +38,7 @@ export interface PipelineResult {
   readonly virtualMs: number;
   /** Bytes lost in the bootloader's UART, 0x00 filler aside (stk500boot's pipelined writes lead with it). */
   readonly bytesLost: number;
-  /** The bootloader's own time over the flash's page commands (EmulatedBoard stats.pageThinkMs). */
+  /** The bootloader's own time over the flash's page commands (EmulatedBoard think.pagesMs). */
   readonly bootloaderMs: number;
   readonly log: string[];
 }
@@ -79,7 +79,7 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
     let equal = true;
     for (let i = 0; i < image.end; i++) if (board.flash[i] !== image.bytes[i]) equal = false;
     r.onBoard?.(board);
-    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost - board.stats.zerosLost, bootloaderMs: board.stats.pageThinkMs, log };
+    return { result, equal, virtualMs: board.clock.now() - t0, bytesLost: board.stats.bytesLost - board.stats.zerosLost, bootloaderMs: board.think.pagesMs, log };
   } finally {
     await link.close();
     await board.stop();
