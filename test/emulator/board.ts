@@ -5,6 +5,7 @@
 import { AVRUSART, CPU, avrInstruction } from 'avr8js';
 import { EMULATED_MCUS, MCUSR_EXTRF, MCUSR_PORF, MCUSR_WDRF, REG, type EmulatedMcuName, type USARTConfig } from './mcus.js';
 import { addPeripherals } from './peripherals.js';
+import { IdleSkip } from './idle-skip.js';
 import { SpmUnit } from './spm.js';
 import { ThinkTime } from './think-time.js';
 import { CycleClock } from './virtual-clock.js';
@@ -63,6 +64,13 @@ export interface BoardOptions {
    * `onApplicationStart` is called.
    */
   readonly usbCdc?: boolean;
+  /** Skip polling loops by whole turns (idle-skip.ts; changes no cycle). On by default for the speeds that follow a clock (virtual, locked, realtime). */
+  readonly idleSkip?: boolean;
+}
+
+/** When avr8js's next clock event (a timer's count, the UART's flags, the watchdog) is due. */
+function nextClockAt(cpu: CPU): number {
+  return (cpu as unknown as { nextClockEvent: { cycles: number } | null }).nextClockEvent?.cycles ?? Infinity;
 }
 
 const UCSRA_RXC = 0x80;
@@ -168,6 +176,8 @@ export class EmulatedBoard {
   private readonly speed: Speed;
   /** The self-programming unit (tests reach its counts and worn-out cells). */
   readonly spm: SpmUnit;
+  /** Polling loops skipped by whole turns; null when off. */
+  readonly idle: IdleSkip | null;
   private cpu!: CPU;
   private usart!: AVRUSART;
   private rxFifo: number[] = [];
@@ -207,6 +217,10 @@ export class EmulatedBoard {
     this.spm = new SpmUnit({ flash: this.flash, pageBytes: m.pageBytes, nrwwStart: m.nrwwStart, bootStart: this.bootStart, cyclesPerMs: this.clockHz / 1000 });
     this.spm.eraseMs = opts.pageEraseMs ?? 4;
     this.spm.writeMs = opts.pageWriteMs ?? 4;
+    // Not 'adaptive' and 'fast': how far their emulated time runs ahead of the wall clock while busy
+    // hangs on the emulator's speed, which skipping raises some thirtyfold, and their users are tuned to it.
+    const skips = opts.idleSkip ?? (this.speed === 'virtual' || this.speed === 'locked' || this.speed === 'realtime');
+    this.idle = !skips ? null : new IdleSkip(new Set([m.usart.UCSRA, REG.SPMCSR, ...m.timers.map((t) => t.TIFR)]));
     this.powerOn(MCUSR_PORF);
   }
 
@@ -398,14 +412,16 @@ export class EmulatedBoard {
     const words = this.words;
     const wrap = words.length;
     let nextEvent = this.nextEvent();
+    const idle = this.idle;
+    // The host may have sent bytes since the last slice: what the loop being checked saw may not hold.
+    idle?.forget();
     while (cpu.cycles < target) {
       if (this.pendingReset) {
         this.applyReset();
         break;
       }
       if (this.haltUntil > cpu.cycles) {
-        const ev = (cpu as unknown as { nextClockEvent: { cycles: number } | null }).nextClockEvent?.cycles ?? Infinity;
-        cpu.cycles = Math.min(this.haltUntil, target, nextEvent, Math.max(ev, cpu.cycles + 1));
+        cpu.cycles = Math.min(this.haltUntil, target, nextEvent, Math.max(nextClockAt(cpu), cpu.cycles + 1));
         cpu.tick();
       } else {
         if (cpu.pc >= wrap) cpu.pc -= wrap;
@@ -414,9 +430,18 @@ export class EmulatedBoard {
           continue;
         }
         const op = words[cpu.pc];
+        if (idle) {
+          // A turn of the loop being checked stays within its body, or proves nothing.
+          if (idle.head >= 0 && (cpu.pc < idle.head || cpu.pc > idle.last)) idle.forget();
+          // Erased words up to the last run at once (the PC moves on; that last word is still 0xFFFF).
+          if (op === 0xffff) idle.erased(cpu, wrap, Math.min(nextEvent, nextClockAt(cpu)), target);
+        }
+        const from = cpu.pc;
         if (op === 0x95e8 || op === 0x95f8) this.doSpm(op);
         else avrInstruction(cpu);
         cpu.tick();
+        // The turns skipped end at the next event at the latest: its tick is the one the last turn ends with.
+        if (idle && cpu.pc < from && !this.eventsChanged && idle.afterBackJump(cpu, from, Math.min(nextEvent, nextClockAt(cpu)), target)) cpu.tick();
       }
       if (this.eventsChanged) {
         // The UART sent a byte or SPM started: a new event this slice must not run past.
@@ -449,6 +474,7 @@ export class EmulatedBoard {
     const z = ((EMULATED_MCUS[this.mcu].hasRampz ? d[REG.RAMPZ] ?? 0 : 0) << 16) | ((d[31] ?? 0) << 8) | (d[30] ?? 0);
     const word = ((d[1] ?? 0) << 8) | (d[0] ?? 0);
     const r = this.spm.execute(z, word, cpu.pc * 2, cpu.cycles);
+    this.idle?.flashChanged();
     if (op === 0x95f8) {
       const zn = (((d[31] ?? 0) << 8) | (d[30] ?? 0)) + 2;
       d[30] = zn & 0xff;
@@ -572,6 +598,7 @@ export class EmulatedBoard {
     cpu.pc = this.bootStart < m.flashBytes ? this.bootStart / 2 : 0;
     this.cpu = cpu;
     this.usart = usart;
+    this.idle?.forget();
     this.rxFifo = [];
     this.rxFifoAt = [];
     this.haltUntil = cycles + (this.opts.startupMs ?? 0) * (this.clockHz / 1000);

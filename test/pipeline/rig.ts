@@ -27,6 +27,8 @@ export interface PipelineRun {
   readonly pipeline?: boolean;
   /** The link says it cannot reset the board (as a pseudo-terminal's does). */
   readonly noReset?: boolean;
+  /** The board skips polling loops by whole turns (EmulatedBoard idleSkip); on unless false. */
+  readonly idleSkip?: boolean;
   /** Told the board once the flash ended (for its stats). */
   readonly onBoard?: (board: EmulatedBoard) => void;
 }
@@ -55,6 +57,7 @@ export async function flashThrough(r: PipelineRun): Promise<PipelineResult> {
     random: prng(r.seed + 3_000_000),
     // An older firmware in flash: a page written without its erase shows in verify.
     application: randomBytes(Math.min(info.start, 2 * r.imageBytes), r.seed + 1_000_000),
+    ...(r.idleSkip === false ? { idleSkip: false } : {}),
   });
   if (r.line) board.line = r.line(board);
   board.start();
