@@ -28,4 +28,24 @@ describe('systemClock', () => {
     late();
     expect(calls).toBe(0);
   });
+
+  it('fires timers in the order of their deadlines when the event loop stalls past several of them', async () => {
+    // A timer in its polled last part must not be overtaken by a later one whose setTimeout part
+    // ends during the stall (a 19 ms timer that cancels a 20 ms one, with the loop blocked at 18.7 ms).
+    const order: number[] = [];
+    const cancels = new Map<number, () => void>();
+    for (const ms of [20, 3, 19, 10, 12, 11.5]) {
+      cancels.set(ms, systemClock.setTimer(ms, () => order.push(ms)));
+    }
+    systemClock.setTimer(19, () => cancels.get(20)?.());
+    const t0 = performance.now();
+    setTimeout(() => {
+      while (performance.now() - t0 < 25);
+    }, 18);
+    setTimeout(() => {
+      while (performance.now() - t0 < 11);
+    }, 9.8);
+    await new Promise((r) => setTimeout(r, 45));
+    expect(order).toEqual([3, 10, 11.5, 12, 19]);
+  });
 });
