@@ -7,7 +7,6 @@ import type { FirmwareImage } from '../../src/core/hex/image.js';
 import { DEVICES } from '../../src/core/devices.js';
 import { BOARDS, type BoardId } from '../../src/core/boards.js';
 import { flashFirmware } from '../../src/core/session.js';
-import { systemClock } from '../../src/transports/system-clock.js';
 import type { BootloaderId } from '../emulator/bootloaders.js';
 import { startBench, type BenchBoard } from '../helpers/bench-board.js';
 import { randomBytes } from '../helpers/random.js';
@@ -69,13 +68,13 @@ export function defineFlashTests(c: BenchCase): void {
     for (const [name, image] of Object.entries(images(c)).filter(([n]) => !c.only || c.only.includes(n))) {
       for (const protocol of ['given', 'auto'] as const) {
         it(`${name}, protocol ${protocol}`, async () => {
-          bench = await startBench(c.bootloader);
+          bench = await startBench(c.bootloader, { speed: 'virtual' });
           const bootBefore = bench.board.flash.slice(bench.bootloader.start);
           const link = await bench.open(BOARDS[c.board].baud);
           try {
             const result = await flashFirmware(
               protocol === 'given' ? { image, board: c.board } : { image, protocol: 'auto', mcu: BOARDS[c.board].mcu },
-              { link, clock: systemClock },
+              { link, clock: bench.board.clock },
             );
             expect(result.protocol).toBe(bench.bootloader.protocol);
             expect(result.baud).toBe(bench.bootloader.baud);
