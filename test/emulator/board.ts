@@ -64,7 +64,7 @@ export interface BoardOptions {
    * `onApplicationStart` is called.
    */
   readonly usbCdc?: boolean;
-  /** Skip polling loops by whole turns (idle-skip.ts; changes no cycle). On by default for the speeds that follow a clock (virtual, locked, realtime). */
+  /** Skip polling loops by whole turns (idle-skip.ts; changes no cycle). On by default except with 'fast', and for 'adaptive' only while it keeps to the wall clock. */
   readonly idleSkip?: boolean;
 }
 
@@ -87,6 +87,13 @@ const SLICE_CYCLES = 160_000;
 const FLUSH_GAP_MS = 0.2;
 /** How far the real-time loop may trail the wall clock before emulated time is stretched instead. */
 const MAX_LAG_MS = 5;
+/**
+ * A paced board whose CPU sits in a proven polling loop sleeps up to this long, waking this much before
+ * its next event (timers end late by a millisecond or so), instead of spinning on slices a few cycles
+ * long; a host write or reset wakes it at once.
+ */
+const IDLE_SLEEP_MS = 4;
+const IDLE_WAKE_EARLY_MS = 1.5;
 
 interface RxByte {
   readonly value: number;
@@ -146,7 +153,7 @@ export class EmulatedBoard {
    * command, which a bootloader waiting for a frame start ignores). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
    */
-  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, writesAhead: 0 };
+  readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, writesAhead: 0, slices: 0, idleSleeps: 0 };
   /** The bootloader's own time, over the session and over the flash's page commands (the bench's floor). */
   readonly think: ThinkTime;
   onHostData: ((bytes: Uint8Array) => void) | null = null;
@@ -195,6 +202,11 @@ export class EmulatedBoard {
   private cycleBase = 0;
   private signals = { dtr: false, rts: false };
   private wake: (() => void) | null = null;
+  /** Set by an idle sleep: the cycle up to which the CPU only polls, unless the host wakes it first. */
+  private idleUntil = 0;
+  /** Counts what reaches the board from outside (host bytes, resets, stalls): the idle loop proven before one may not hold after it. */
+  private inputs = 0;
+  private inputsSeen = 0;
 
   constructor(private readonly opts: BoardOptions) {
     const m = EMULATED_MCUS[opts.mcu];
@@ -217,9 +229,9 @@ export class EmulatedBoard {
     this.spm = new SpmUnit({ flash: this.flash, pageBytes: m.pageBytes, nrwwStart: m.nrwwStart, bootStart: this.bootStart, cyclesPerMs: this.clockHz / 1000 });
     this.spm.eraseMs = opts.pageEraseMs ?? 4;
     this.spm.writeMs = opts.pageWriteMs ?? 4;
-    // Not 'adaptive' and 'fast': how far their emulated time runs ahead of the wall clock while busy
-    // hangs on the emulator's speed, which skipping raises some thirtyfold, and their users are tuned to it.
-    const skips = opts.idleSkip ?? (this.speed === 'virtual' || this.speed === 'locked' || this.speed === 'realtime');
+    // Not 'fast', nor 'adaptive' while busy (see step()): how far their emulated time runs ahead of the
+    // wall clock hangs on the emulator's speed, which skipping raises some thirtyfold, and their users are tuned to it.
+    const skips = opts.idleSkip ?? this.speed !== 'fast';
     this.idle = !skips ? null : new IdleSkip(new Set([m.usart.UCSRA, REG.SPMCSR, ...m.timers.map((t) => t.TIFR)]));
     this.powerOn(MCUSR_PORF);
   }
@@ -235,9 +247,11 @@ export class EmulatedBoard {
 
   /** External reset (the RESET pin), as the auto-reset capacitor or a bridge's reset does. */
   reset(): void {
+    this.inputs++;
     this.onReset?.();
     this.pendingReset = MCUSR_EXTRF;
     if (!this.running) this.applyReset();
+    this.wake?.();
   }
 
   /**
@@ -245,9 +259,11 @@ export class EmulatedBoard {
    * it): how a 32U4 sketch answers the 1200-baud touch (boot key 0x7777 at 0x0800, then the watchdog).
    */
   watchdogReset(poke?: { readonly address: number; readonly bytes: readonly number[] }): void {
+    this.inputs++;
     this.pendingPoke = poke ?? null;
     this.pendingReset = MCUSR_WDRF;
     if (!this.running) this.applyReset();
+    this.wake?.();
   }
 
   /** DTR/RTS from the host; a deasserted-to-asserted edge on either line resets the MCU (not over USB CDC). */
@@ -260,6 +276,7 @@ export class EmulatedBoard {
 
   /** Bytes from the host's port opened at `hostBaud`, sent back to back at the adapter's real rate for it, with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
+    this.inputs++;
     this.think.hostWrote(bytes.length);
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : this.linkModel.uartBaud(hostBaud));
     const perMs = this.clockHz / 1000;
@@ -304,11 +321,14 @@ export class EmulatedBoard {
 
   /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */
   stall(ms: number): void {
+    this.inputs++;
     this.stallUntil = Math.max(this.stallUntil, this.nowCycles() + ms * (this.clockHz / 1000));
+    this.wake?.();
   }
 
   /** Bytes the host receives `afterMs` from now that the bootloader never sent (a firmware's chatter, noise). */
   injectToHost(bytes: Uint8Array, afterMs: number): void {
+    this.inputs++;
     const deliverAt = this.nowCycles() + afterMs * (this.clockHz / 1000);
     let i = this.txChunks.length;
     while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
@@ -351,18 +371,24 @@ export class EmulatedBoard {
   private step(): number {
     const perMs = this.clockHz / 1000;
     const busy = this.isBusy();
+    this.stats.slices++;
     if (this.cycleClock) {
       this.run(Math.min(this.cpu.cycles + SLICE_CYCLES, this.cycleClock.nextAt));
       this.cycleClock.fireDue();
       return 0;
     }
     if (this.speed === 'fast' || (this.speed === 'adaptive' && busy)) {
-      this.run(this.cpu.cycles + SLICE_CYCLES);
+      this.run(this.cpu.cycles + SLICE_CYCLES, false);
       this.rebase();
       return 0;
     }
     let target = this.cycleBase + (performance.now() - this.wallBase) * perMs;
     if (target <= this.cpu.cycles) return Math.max(1, Math.min(4, (this.cpu.cycles - target) / perMs));
+    // Back from an idle sleep: up to the event it woke for nothing happened but the polling loop, so
+    // that stretch is run at once (turns skipped), however late the timer was; the lag rules apply after it.
+    const idleTo = Math.min(target, this.idleUntil);
+    this.idleUntil = 0;
+    if (idleTo > this.cpu.cycles) this.run(idleTo);
     if (target - this.cpu.cycles > MAX_LAG_MS * perMs && this.speed === 'locked') {
       this.stats.behindMs = Math.max(this.stats.behindMs, (target - this.cpu.cycles) / perMs);
       this.run(this.cpu.cycles + MAX_LAG_MS * perMs);
@@ -376,7 +402,18 @@ export class EmulatedBoard {
       target = this.cycleBase;
     }
     this.run(target);
-    return 0;
+    return this.idleSleepMs();
+  }
+
+  /** After a paced slice: how long the loop may sleep, 0 unless the CPU is in a proven polling loop. */
+  private idleSleepMs(): number {
+    if (!this.idle?.steadyAt(this.cpu.cycles) || this.pendingReset || this.outbox.length > 0) return 0;
+    const next = Math.min(this.nextEvent(), nextClockAt(this.cpu));
+    const ms = Math.min(IDLE_SLEEP_MS, (next - this.cpu.cycles) / (this.clockHz / 1000) - IDLE_WAKE_EARLY_MS);
+    if (ms < 1) return 0;
+    this.stats.idleSleeps++;
+    this.idleUntil = Math.min(next, this.cpu.cycles + (ms + IDLE_WAKE_EARLY_MS) * (this.clockHz / 1000));
+    return ms;
   }
 
   /**
@@ -407,14 +444,16 @@ export class EmulatedBoard {
     return next;
   }
 
-  private run(target: number): void {
+  /** Runs the CPU to `target`; `skipIdle` false: every turn of a polling loop runs (a slice ahead of the wall clock). */
+  private run(target: number, skipIdle = true): void {
     const cpu = this.cpu;
     const words = this.words;
     const wrap = words.length;
     let nextEvent = this.nextEvent();
-    const idle = this.idle;
-    // The host may have sent bytes since the last slice: what the loop being checked saw may not hold.
-    idle?.forget();
+    const idle = skipIdle ? this.idle : null;
+    // Since the last slice the host may have sent bytes, or turns ran unchecked: what the loop being checked saw may not hold.
+    if (!skipIdle || this.inputs !== this.inputsSeen) this.idle?.forget();
+    this.inputsSeen = this.inputs;
     while (cpu.cycles < target) {
       if (this.pendingReset) {
         this.applyReset();

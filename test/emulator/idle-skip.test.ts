@@ -7,6 +7,10 @@ import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { sleep } from '../../src/core/link/clock.js';
 import { flashThrough, type PipelineRun } from '../pipeline/rig.js';
 import { randomBytes } from '../helpers/random.js';
+import { imageFromSegments } from '../../src/core/hex/binary.js';
+import { flashFirmware } from '../../src/core/session.js';
+import { systemClock } from '../../src/transports/system-clock.js';
+import { startBench } from '../helpers/bench-board.js';
 import { EmulatedBoard } from './board.js';
 import { loadBootloader } from './bootloaders.js';
 
@@ -61,5 +65,26 @@ describe('skipping idle loops on the emulated board', () => {
     // The page read back is the page written: the script did what it says.
     expect(plain.bytes.map((b) => b.split(': ')[1]).join(',')).toContain([...data].join(','));
     expect(fast.skipped).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a board on the wall clock sleeps while it polls and wakes for the event that ends the loop: a flash read back in full', async () => {
+    // ATmegaBOOT answers a page read byte by byte, each after a wait for UDRE. A proof of idleness
+    // made before that flag's event once outlived it: the board slept at every byte and the reads timed out.
+    const bench = await startBench('atmegaboot-atmega1284p', { speed: 'realtime' });
+    try {
+      const image = imageFromSegments([{ address: 0, data: randomBytes(2048, 12) }]);
+      const link = await bench.open(57600);
+      try {
+        const result = await flashFirmware({ image, board: 'anet-a8' }, { link, clock: systemClock });
+        expect(result.bytesVerified).toBe(2048);
+        expect(result.recovery).toEqual({ resyncs: 0, repairs: 0, reconnects: 0 });
+      } finally {
+        await link.close();
+      }
+      expect(bench.board.flash.subarray(0, 2048)).toEqual(image.bytes.subarray(0, 2048));
+      expect(bench.board.stats.idleSleeps).toBeGreaterThan(0);
+    } finally {
+      await bench.stop();
+    }
   }, 60_000);
 });

@@ -45,14 +45,24 @@ export class IdleSkip {
   private readonly verdicts = new Map<number, boolean>();
   /** Loops and erased runs skipped, and the cycles they took, for the board's stats. */
   readonly stats = { skips: 0, cycles: 0 };
+  private steady = false;
 
   /** `readable`: data addresses a loop may read (they change only at events). */
   constructor(private readonly readable: ReadonlySet<number>) {}
+
+  /**
+   * The last turn of the loop being checked proved it idle, and no event has come since (one may have
+   * changed what the loop reads): until the next event the CPU does nothing else.
+   */
+  steadyAt(cycles: number): boolean {
+    return this.steady && cycles < this.savedBefore;
+  }
 
   /** Forget the loop being checked (a new slice, a reset, a write that may have changed the events). */
   forget(): void {
     this.head = -1;
     this.last = -1;
+    this.steady = false;
   }
 
   /** Program memory changed (SPM): verdicts on loops there no longer hold. */
@@ -83,8 +93,10 @@ export class IdleSkip {
     }
     if (cpu.cycles >= this.savedBefore || !this.unchanged(cpu)) {
       this.save(cpu, nextEvent);
+      this.steady = false;
       return false;
     }
+    this.steady = true;
     const turn = cpu.cycles - this.savedAt;
     const turns = Math.floor((Math.min(nextEvent, until) - cpu.cycles) / turn);
     this.savedAt = cpu.cycles;
