@@ -73,9 +73,11 @@ export async function multiSteps(c: MultiContext): Promise<void> {
     await summary.waitFor({ timeout: 180_000 });
     const rows = await summary.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((x) => (x.textContent ?? '').trim())));
     const brief = rows.map((r) => `${r[0]} ${r[1]} ${r[3]}`);
+    if (process.env.E2E_DEBUG) for (const n of [nMega, nSanguino]) process.stdout.write(`    board ${n}: ${await page.evaluate((k) => window.__hexflashTest.statsOf(k), n)}\n`);
+    if (process.env.E2E_DEBUG) process.stdout.write(`    mega card: ${(await card(MEGA).innerText()).replace(/\s+/g, ' ')}\n`);
     assert(
       brief.join(' / ') === [`${UNO} ATmega328P verified`, `${MEGA} ATmega2560 verified`, `${CH340} ATmega1284P failed`].join(' / '),
-      `summary rows: ${brief.join(' / ')}`,
+      `summary rows: ${rows.map((r) => `${r[0]} ${r[1]} ${r[3]}${r[3] === 'verified' ? '' : ` (${r[6]})`}`).join(' / ')}`,
     );
     const words = rows[2]?.[6] ?? '';
     assert(/disconnected|unplugged/i.test(words), `the 1284P's error does not say it was unplugged: ${words}`);
