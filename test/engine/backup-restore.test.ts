@@ -10,7 +10,6 @@ import { imageFromSegments } from '../../src/core/hex/binary.js';
 import { parseIntelHex } from '../../src/core/hex/intel-hex.js';
 import { readFirmware } from '../../src/core/read-session.js';
 import { flashFirmware } from '../../src/core/session.js';
-import { systemClock } from '../../src/transports/system-clock.js';
 import type { BootloaderId } from '../emulator/bootloaders.js';
 import { startBench, type BenchBoard } from '../helpers/bench-board.js';
 import { accessesFrom, readCoverage, recordHostCommands, unexplainedRepeats } from '../helpers/command-log.js';
@@ -33,7 +32,7 @@ describe('backup, flash another image, restore', () => {
     it(`${c.board}: the flash ends as it was; nothing at or above the bootloader was requested`, { timeout: 300_000 }, async () => {
       const mcu = BOARDS[c.board].mcu;
       const page = DEVICES[mcu].pageBytes;
-      bench = await startBench(c.bootloader, { application: randomBytes(c.original, 61) });
+      bench = await startBench(c.bootloader, { speed: 'virtual', application: randomBytes(c.original, 61) });
       const bootStart = bench.bootloader.start;
       const before = bench.board.flash.slice();
       const log = recordHostCommands(bench.board);
@@ -43,9 +42,9 @@ describe('backup, flash another image, restore', () => {
       const other = imageFromSegments([{ address: 0, data: randomBytes(c.other, 62) }]);
       let link = await bench.open(baud);
       let said = '';
-      const read = await readFirmware({ protocol: 'auto' }, { link, clock: systemClock, onEvent: (e) => void (e.state === 'log' && (said += `${e.text}\n`)) });
+      const read = await readFirmware({ protocol: 'auto' }, { link, clock: bench.board.clock, onEvent: (e) => void (e.state === 'log' && (said += `${e.text}\n`)) });
       const readsOfBackup = log.reads.length;
-      await flashFirmware({ image: other, mcu: read.mcuId, protocol: read.protocol, ...(read.baud ? { baud: read.baud } : {}) }, { link, clock: systemClock });
+      await flashFirmware({ image: other, mcu: read.mcuId, protocol: read.protocol, ...(read.baud ? { baud: read.baud } : {}) }, { link, clock: bench.board.clock });
       await link.close();
       expect(read.mcuId).toBe(mcu);
       expect(read.appBytes).toBe(bootStart);
@@ -61,7 +60,7 @@ describe('backup, flash another image, restore', () => {
       const image = restoreImage(backup, { mcu: read.mcuId, protocol: read.protocol, appBytes: read.appBytes });
       link = await bench.open(baud);
       try {
-        const result = await flashFirmware({ image, mcu: read.mcuId, protocol: read.protocol }, { link, clock: systemClock });
+        const result = await flashFirmware({ image, mcu: read.mcuId, protocol: read.protocol }, { link, clock: bench.board.clock });
         expect(result.bytesVerified).toBe(result.bytesWritten);
       } finally {
         await link.close();
