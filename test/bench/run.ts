@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     'catches up instead of stretching the board\'s time (no real MCU pauses), and its answers come late by that much: "at most behind"',
     'is the most it fell behind in the run. Each bootloader ran once on virtual time before, and once at real time through the row\'s adapter model,',
     'so its emulation is compiled (a cold real-time loop held a fresh board up to 100 ms behind its clock, which no real board does).',
-    `Load average (1/5/15 min) on this ${cpus().length}-core machine: ${loadBefore} before, ${loadAfter} after (other jobs ran beside it).`,
+    `Load average (1/5/15 min) on this ${cpus().length}-core machine: ${loadBefore} before, ${loadAfter} after (the bench's own processes, board and flashers, count in it).`,
     'The Leonardo (Caterina, AVR109) talks over its own USB, modelled as a 1 Mbaud link, and is not pipelined.',
     '',
     ...rows,
