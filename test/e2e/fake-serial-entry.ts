@@ -65,6 +65,7 @@ export interface HexflashTestApi {
   readFlashOf(n: number, start: number, length: number): string;
   /** Pulls that board's USB plug mid-whatever (the board keeps its flash). */
   unplugPortOf(n: number): void;
+  /** That board's emulator stats as JSON (E2E_DEBUG output). */
   statsOf(n: number): string;
   /** The next chooser offers the plugged port with these USB IDs (instead of the first one). */
   chooseIds(vid: number, pid: number): void;
@@ -183,7 +184,10 @@ const api: HexflashTestApi = {
     // Unplugged, a USB-powered board is off: its emulation must not keep taking the page's thread.
     void m.board.stop();
   },
-  statsOf: (n) => JSON.stringify({ ...nth(n).board.stats, emulatedMs: Math.round(nth(n).board.cycles / (nth(n).board.clockHz / 1000)), idle: nth(n).board.idle?.stats ?? null }),
+  statsOf(n) {
+    const b = nth(n).board;
+    return JSON.stringify({ ...b.stats, emulatedMs: Math.round(b.cycles / (b.clockHz / 1000)), idle: b.idle?.stats ?? null });
+  },
   chooseIds(vid, pid) {
     serial.chooser = (offered) => {
       serial.chooser = (o) => o[0] ?? null;

@@ -152,6 +152,7 @@ export class EmulatedBoard {
    * machine). behindMs: the most the 'locked' loop fell behind the wall clock. zerosLost: of bytesLost, those that were 0x00 (what a flasher may send as idle filler ahead of a
    * command, which a bootloader waiting for a frame start ignores). writesAhead:
    * host writes that came while an answer was still on its way to the host (a pipelining host).
+   * slices: turns of the run loop; idleSleeps: of them, those that ended in a sleep in a polling loop.
    */
   readonly stats = { bytesToMcu: 0, bytesFromMcu: 0, bytesLost: 0, zerosLost: 0, resets: 0, lagMs: 0, behindMs: 0, writesAhead: 0, slices: 0, idleSleeps: 0 };
   /** The bootloader's own time, over the session and over the flash's page commands (the bench's floor). */
@@ -247,11 +248,10 @@ export class EmulatedBoard {
 
   /** External reset (the RESET pin), as the auto-reset capacitor or a bridge's reset does. */
   reset(): void {
-    this.inputs++;
     this.onReset?.();
     this.pendingReset = MCUSR_EXTRF;
     if (!this.running) this.applyReset();
-    this.wake?.();
+    this.fromOutside();
   }
 
   /**
@@ -259,11 +259,10 @@ export class EmulatedBoard {
    * it): how a 32U4 sketch answers the 1200-baud touch (boot key 0x7777 at 0x0800, then the watchdog).
    */
   watchdogReset(poke?: { readonly address: number; readonly bytes: readonly number[] }): void {
-    this.inputs++;
     this.pendingPoke = poke ?? null;
     this.pendingReset = MCUSR_WDRF;
     if (!this.running) this.applyReset();
-    this.wake?.();
+    this.fromOutside();
   }
 
   /** DTR/RTS from the host; a deasserted-to-asserted edge on either line resets the MCU (not over USB CDC). */
@@ -276,7 +275,6 @@ export class EmulatedBoard {
 
   /** Bytes from the host's port opened at `hostBaud`, sent back to back at the adapter's real rate for it, with no flow control. */
   hostWrite(bytes: Uint8Array, hostBaud: number): void {
-    this.inputs++;
     this.think.hostWrote(bytes.length);
     const charCycles = (this.clockHz * 10) / (this.opts.usbCdc ? this.usart.baudRate || CDC_IDLE_BAUD : this.linkModel.uartBaud(hostBaud));
     const perMs = this.clockHz / 1000;
@@ -295,7 +293,7 @@ export class EmulatedBoard {
     this.stats.bytesToMcu += bytes.length;
     if (this.txChunks.some((c) => !c.injected)) this.stats.writesAhead++;
     this.lastHostBaud = hostBaud;
-    this.wake?.();
+    this.fromOutside();
   }
 
   /** The host's port opened at `baud`: from now on the MCU's output is garbled unless the rates agree. */
@@ -321,18 +319,22 @@ export class EmulatedBoard {
 
   /** The line between host and board carries nothing for `ms` (a stalled USB adapter); traffic waits. */
   stall(ms: number): void {
-    this.inputs++;
     this.stallUntil = Math.max(this.stallUntil, this.nowCycles() + ms * (this.clockHz / 1000));
-    this.wake?.();
+    this.fromOutside();
   }
 
   /** Bytes the host receives `afterMs` from now that the bootloader never sent (a firmware's chatter, noise). */
   injectToHost(bytes: Uint8Array, afterMs: number): void {
-    this.inputs++;
     const deliverAt = this.nowCycles() + afterMs * (this.clockHz / 1000);
     let i = this.txChunks.length;
     while (i > 0 && (this.txChunks[i - 1]?.deliverAt ?? 0) > deliverAt) i--;
     this.txChunks.splice(i, 0, { bytes: [...bytes], deliverAt, injected: true });
+    this.fromOutside();
+  }
+
+  /** Something reached the board from outside: the idle loop proven before it may not hold, and a sleeping loop must run. */
+  private fromOutside(): void {
+    this.inputs++;
     this.wake?.();
   }
 
